@@ -1,0 +1,214 @@
+//! Errors as RFC 9457 problem details (`application/problem+json`).
+//!
+//! Every kind of error has a stable `type` that clients can rely on; `detail`
+//! is safe to show a user; internal causes are logged, never answered.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use cmmc_services::ServiceError;
+use serde::Serialize;
+
+/// The kinds of error the API answers, each with its status and `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A query, path or body parameter is malformed or out of range (400).
+    InvalidParameter,
+    /// The request body is not the JSON the endpoint takes (400).
+    InvalidBody,
+    /// Nothing here by that name (404).
+    NotFound,
+    /// The route exists but not with this method (405).
+    MethodNotAllowed,
+    /// The database cannot be reached (503).
+    Unavailable,
+    /// A bug or an infrastructure failure (500).
+    Internal,
+}
+
+impl ProblemKind {
+    #[must_use]
+    pub const fn status(self) -> StatusCode {
+        match self {
+            Self::InvalidParameter | Self::InvalidBody => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable problem type.
+    #[must_use]
+    pub const fn type_uri(self) -> &'static str {
+        match self {
+            Self::InvalidParameter => "/problems/invalid-parameter",
+            Self::InvalidBody => "/problems/invalid-body",
+            Self::NotFound => "/problems/not-found",
+            Self::MethodNotAllowed => "/problems/method-not-allowed",
+            Self::Unavailable => "/problems/unavailable",
+            Self::Internal => "/problems/internal",
+        }
+    }
+
+    #[must_use]
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::InvalidParameter => "Invalid parameter",
+            Self::InvalidBody => "Invalid request body",
+            Self::NotFound => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::Unavailable => "Service unavailable",
+            Self::Internal => "Internal server error",
+        }
+    }
+}
+
+/// A field-level problem of a 400 answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// An error on its way to becoming a problem+json answer.
+#[derive(Debug, thiserror::Error)]
+#[error("{detail}")]
+pub struct ApiError {
+    pub kind: ProblemKind,
+    /// Safe to show the user.
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    /// Logged for 5xx; never sent.
+    #[source]
+    pub cause: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    #[must_use]
+    pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Self { kind, detail: detail.into(), errors: Vec::new(), cause: None }
+    }
+
+    /// A 400 naming the parameter and what is wrong with it.
+    #[must_use]
+    pub fn invalid_parameter(field: &str, message: impl std::fmt::Display) -> Self {
+        let message = message.to_string();
+        Self {
+            kind: ProblemKind::InvalidParameter,
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError { field: field.to_owned(), message }],
+            cause: None,
+        }
+    }
+
+    #[must_use]
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::NotFound, detail)
+    }
+}
+
+/// The problem details body.
+#[derive(Debug, Serialize)]
+pub struct Problem<'a> {
+    #[serde(rename = "type")]
+    pub type_uri: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub errors: &'a [FieldError],
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.kind.status().is_server_error() {
+            match &self.cause {
+                Some(cause) => {
+                    tracing::error!(error.cause_chain = format!("{cause:#}"), detail = %self.detail, "request failed")
+                }
+                None => tracing::error!(detail = %self.detail, "request failed"),
+            }
+        }
+        HttpResponse::build(self.kind.status()).content_type("application/problem+json").json(
+            Problem {
+                type_uri: self.kind.type_uri(),
+                title: self.kind.title(),
+                status: self.kind.status().as_u16(),
+                detail: &self.detail,
+                errors: &self.errors,
+            },
+        )
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound { what } => Self::not_found(format!("{what} not found")),
+            ServiceError::DatabaseUnavailable(cause) => Self {
+                kind: ProblemKind::Unavailable,
+                detail: "the database is unavailable; try again shortly".into(),
+                errors: Vec::new(),
+                cause: Some(anyhow::Error::new(cause)),
+            },
+            ServiceError::Unexpected(cause) => Self {
+                kind: ProblemKind::Internal,
+                detail: "an unexpected error occurred; it has been logged".into(),
+                errors: Vec::new(),
+                cause: Some(cause),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+
+    use super::*;
+
+    fn body_of(err: &ApiError) -> serde_json::Value {
+        let response = err.error_response();
+        assert_eq!(response.headers().get("content-type").unwrap(), "application/problem+json");
+        let bytes = response.into_body().try_into_bytes().unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn invalid_parameters_answer_400_with_the_field() {
+        let body = body_of(&ApiError::invalid_parameter("level", "\"7\" is not a CMMC level"));
+        assert_eq!(body["status"], 400);
+        assert_eq!(body["type"], "/problems/invalid-parameter");
+        assert_eq!(body["errors"][0]["field"], "level");
+    }
+
+    #[test]
+    fn internal_errors_never_reveal_their_cause() {
+        let err: ApiError =
+            ServiceError::Unexpected(anyhow::anyhow!("password=hunter2 at db")).into();
+        let body = body_of(&err);
+        assert_eq!(body["status"], 500);
+        assert_eq!(body["type"], "/problems/internal");
+        assert!(!body.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn an_unreachable_database_answers_503() {
+        let err: ApiError =
+            ServiceError::DatabaseUnavailable(sea_orm::DbErr::Custom("down".into())).into();
+        assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body_of(&err)["type"], "/problems/unavailable");
+    }
+
+    #[test]
+    fn not_found_has_a_stable_type() {
+        let body = body_of(&ApiError::not_found("practice ZZ not found"));
+        assert_eq!(body["type"], "/problems/not-found");
+        assert_eq!(body["status"], 404);
+        assert!(body.get("errors").is_none());
+    }
+}

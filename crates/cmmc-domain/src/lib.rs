@@ -1,0 +1,22 @@
+//! The CMMC 2.0 domain: identifiers, closed sets of statuses, workflow rules and
+//! scoring, as pure types and functions.
+//!
+//! Nothing here does I/O or knows a database or HTTP. Every enum reads and
+//! writes exactly the snake_case strings of the data model (PRD-002), through
+//! `as_str` and `FromStr`; every value with a rule is a type whose constructor
+//! checks it, so holding one means it is valid.
+
+mod enums;
+mod level;
+mod practice_id;
+pub mod scoring;
+mod sprs;
+
+pub use enums::{
+    AssessmentStatus, AssessmentType, FindingStatus, FindingType, ObjectiveStatus, ParseEnumError,
+    PoamEligibility, PoamItemStatus, PoamStatus, PracticeStatus, ReviewStatus, RoleName, Severity,
+    SyncStatus, TransitionError,
+};
+pub use level::{Level, LevelError};
+pub use practice_id::{DomainId, PracticeId, PracticeIdError};
+pub use sprs::{SprsScore, SprsScoreError};
