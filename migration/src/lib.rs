@@ -54,7 +54,7 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.
-const MIGRATION_LOCK_KEY: i64 = 0x00C3_3C_2025;
+const MIGRATION_LOCK_KEY: i64 = 0x0000_C33C_2025;
 
 /// Applies every pending migration, all in one transaction.
 ///

@@ -1,6 +1,12 @@
 //! Black-box tests: the real server on a random port, spoken to over HTTP.
 //! Each runs on SQLite and on PostgreSQL.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::tests_outside_test_module,
+    reason = "integration tests: the whole file is test code, and a failed unwrap is a failed test"
+)]
+
 mod catalogue;
 mod diag;
 mod startup;

@@ -6,6 +6,8 @@
 //! on PostgreSQL when `TEST_DATABASE_URL` is set; without it the PostgreSQL
 //! run says it was skipped. Logs are quiet unless `TEST_LOG` is set.
 
+#![expect(clippy::expect_used, reason = "test harness: a failure to set up is a failed test")]
+
 use std::path::PathBuf;
 use std::sync::Once;
 

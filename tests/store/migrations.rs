@@ -154,3 +154,39 @@ db_test!(
         assert!(err.contains("uq_users_username") || err.to_lowercase().contains("unique"), "{err}");
     }
 );
+
+db_test!(
+    async fn fresh_and_down_refuse_on_a_database_with_assessments_unless_forced(backend) {
+        use cmmc_api::ops::{self, MigrateCommand};
+        let Some(test_db) = TestDb::create(backend).await else { return };
+        let settings = cmmc_tests::test_settings(&test_db, &[]);
+        let report = ops::seed(&settings).await.unwrap();
+        assert_eq!(report.inserted, 174);
+        let status = ops::migrate(&settings, MigrateCommand::Status).await.unwrap();
+        assert_eq!(status.lines().filter(|l| l.starts_with("applied")).count(), 5, "{status}");
+
+        let db = test_db.connect().await;
+        let now = "'2026-01-01T00:00:00Z'";
+        db.execute_unprepared(&format!(
+            "INSERT INTO organizations (id, name, target_level, created_at, updated_at) VALUES ('o1', 'Org', 2, {now}, {now})"
+        ))
+        .await
+        .unwrap();
+        db.execute_unprepared(&format!(
+            "INSERT INTO assessments (id, org_id, title, target_level, assessment_type, status, created_at, updated_at) \
+             VALUES ('a1', 'o1', 'T', 2, 'self', 'draft', {now}, {now})"
+        ))
+        .await
+        .unwrap();
+        for command in [MigrateCommand::Fresh { force: false }, MigrateCommand::Down { n: 5, force: false }] {
+            let err = ops::migrate(&settings, command).await.unwrap_err().to_string();
+            assert!(err.contains("1 assessment(s)") && err.contains("--force"), "{err}");
+        }
+        assert_eq!(cmmc_store::diag::assessment_count(&db).await.unwrap(), Some(1), "nothing was dropped");
+
+        ops::migrate(&settings, MigrateCommand::Fresh { force: true }).await.unwrap();
+        assert_eq!(cmmc_store::diag::assessment_count(&db).await.unwrap(), Some(0));
+        ops::migrate(&settings, MigrateCommand::Down { n: 5, force: false }).await.unwrap();
+        assert_eq!(cmmc_store::diag::assessment_count(&db).await.unwrap(), None);
+    }
+);

@@ -1,1 +1,82 @@
-fn main() {}
+//! `cargo xtask`: the operator's and developer's tasks, in Rust, with nothing
+//! to install.
+//!
+//! - `cargo xtask migrate [up | down [N] [--force] | status | fresh [--force]]`
+//! - `cargo xtask seed`
+//! - `cargo xtask bench`
+//!
+//! Each reads the same settings as the server (defaults, `cmmc.toml`, then
+//! `DATABASE_URL` and the other environment variables) and calls the same
+//! library code the server runs.
+
+mod bench;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cmmc_api::Settings;
+use cmmc_api::ops::{self, MigrateCommand};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  migrate [up | down [N] [--force] | status | fresh [--force]]
+                 apply, roll back, list, or drop-and-reapply the migrations
+                 (down and fresh refuse on a database with assessments unless --force)
+  seed           load data/cmmc into the database (idempotent)
+  bench          benchmark the release server; writes BENCHMARKS.md";
+
+/// The workspace root.
+fn project_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map_or(manifest.clone(), PathBuf::from)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &[String]) -> anyhow::Result<()> {
+    // Relative paths (data/cmmc, cmmc.db) mean the workspace root, wherever cargo was run.
+    std::env::set_current_dir(project_root())?;
+    let Some(command) = args.first() else {
+        eprintln!("{USAGE}");
+        anyhow::bail!("no command given");
+    };
+    let rest = &args[1..];
+    match command.as_str() {
+        "migrate" => {
+            let command = MigrateCommand::parse(rest)?;
+            let settings = settings()?;
+            eprintln!("{}", ops::migrate(&settings, command).await?);
+        }
+        "seed" => {
+            if let Some(extra) = rest.first() {
+                anyhow::bail!("seed takes no argument {extra:?}");
+            }
+            let settings = settings()?;
+            eprintln!("{}", ops::seed(&settings).await?);
+        }
+        "bench" => bench::run(&project_root(), rest).await?,
+        "help" | "--help" | "-h" => eprintln!("{USAGE}"),
+        other => {
+            eprintln!("{USAGE}");
+            anyhow::bail!("unknown command {other:?}");
+        }
+    }
+    Ok(())
+}
+
+fn settings() -> anyhow::Result<Settings> {
+    let settings = Settings::load()?;
+    let _ = cmmc_api::telemetry::init(&settings.log);
+    Ok(settings)
+}

@@ -10,6 +10,7 @@ pub mod catalog_cache;
 mod dto;
 pub mod error;
 mod handlers;
+pub mod ops;
 mod routes;
 pub mod settings;
 pub mod startup;

@@ -12,6 +12,7 @@ pub fn init(filter: &str) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init()
         .map_err(|err| anyhow::format_err!("logging was already initialised: {err}"))
 }

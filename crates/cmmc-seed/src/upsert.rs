@@ -68,7 +68,7 @@ pub enum SeedError {
 }
 
 /// An arbitrary constant that names the seed's PostgreSQL advisory lock.
-const SEED_LOCK_KEY: i64 = 0x00C3_3C_2026;
+const SEED_LOCK_KEY: i64 = 0x0000_C33C_2026;
 
 /// Upserts `data` into `db` by natural key (role name, domain_id, level,
 /// practice_id) in one transaction, and records the data set's version and

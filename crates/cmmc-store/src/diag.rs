@@ -100,3 +100,32 @@ pub async fn probe_sqlite_file(url: &str) -> Result<(), DbErr> {
     let _closed = connection.close().await;
     res.map(|_| ()).map_err(to_err)
 }
+
+/// How many assessments the database holds; `None` when it has no
+/// assessments table (not migrated that far).
+///
+/// # Errors
+/// Any database error.
+pub async fn assessment_count<C: ConnectionTrait>(db: &C) -> Result<Option<i64>, DbErr> {
+    let backend = db.get_database_backend();
+    let exists_sql = match backend {
+        DatabaseBackend::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = 'assessments'"
+        }
+        _ => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'assessments'"
+        }
+    };
+    let count = |sql: &'static str| async move {
+        db.query_one(Statement::from_string(backend, sql))
+            .await?
+            .map(|row| row.try_get::<i64>("", "n"))
+            .transpose()
+            .map(|n| n.unwrap_or(0))
+    };
+    if count(exists_sql).await? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(count("SELECT COUNT(*) AS n FROM assessments").await?))
+}

@@ -1,0 +1,148 @@
+//! Operator commands, shared by `cargo xtask` and the `cmmc-api` binary so
+//! both run exactly the code the server runs.
+
+use std::fmt::Write as _;
+
+use anyhow::Context as _;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigrationStatus;
+
+use crate::Settings;
+
+/// What `migrate` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MigrateCommand {
+    /// Apply every pending migration.
+    Up,
+    /// Roll back the newest `n` migrations.
+    Down { n: u32, force: bool },
+    /// List each migration and whether it is applied.
+    Status,
+    /// Roll back every migration (dropping every table) and migrate up again.
+    Fresh { force: bool },
+}
+
+impl MigrateCommand {
+    /// Parses `up`, `down [N] [--force]`, `status`, `fresh [--force]` (nothing means `up`).
+    ///
+    /// # Errors
+    /// On anything else, with the usage.
+    pub fn parse(args: &[String]) -> anyhow::Result<Self> {
+        let force = args.iter().any(|a| a == "--force");
+        let rest: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a != "--force").collect();
+        match rest.as_slice() {
+            [] | ["up"] if !force => Ok(Self::Up),
+            ["down"] => Ok(Self::Down { n: 1, force }),
+            ["down", n] => {
+                let n = n.parse().map_err(|_| {
+                    anyhow::format_err!("down takes a number of migrations, not {n:?}")
+                })?;
+                Ok(Self::Down { n, force })
+            }
+            ["status"] if !force => Ok(Self::Status),
+            ["fresh"] => Ok(Self::Fresh { force }),
+            _ => {
+                anyhow::bail!("usage: migrate [up | down [N] [--force] | status | fresh [--force]]")
+            }
+        }
+    }
+}
+
+async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    cmmc_store::connect(&settings.database_url, 2)
+        .await
+        .with_context(|| format!("opening {}", cmmc_store::connect::redact(&settings.database_url)))
+}
+
+/// Refuses to destroy a database that holds assessments, unless forced.
+async fn guard(db: &DatabaseConnection, force: bool, what: &str) -> anyhow::Result<()> {
+    let n =
+        cmmc_store::diag::assessment_count(db).await.context("counting assessments")?.unwrap_or(0);
+    if n > 0 && !force {
+        anyhow::bail!(
+            "refusing to {what}: the database holds {n} assessment(s); add --force to destroy them"
+        );
+    }
+    Ok(())
+}
+
+/// Runs a migration command and describes what it did.
+///
+/// # Errors
+/// When the database cannot be opened, the guard refuses, or a migration fails.
+pub async fn migrate(settings: &Settings, command: MigrateCommand) -> anyhow::Result<String> {
+    let db = open(settings).await?;
+    let res = match command {
+        MigrateCommand::Up => {
+            migration::migrate_up(&db).await.context("migrating up")?;
+            "all migrations applied".to_owned()
+        }
+        MigrateCommand::Down { n, force } => {
+            guard(&db, force, "roll back migrations").await?;
+            Migrator::down(&db, Some(n)).await.context("migrating down")?;
+            format!("rolled back {n} migration(s)")
+        }
+        MigrateCommand::Status => {
+            let mut out = String::new();
+            for m in Migrator::get_migration_with_status(&db)
+                .await
+                .context("reading migration status")?
+            {
+                let status = match m.status() {
+                    MigrationStatus::Applied => "applied",
+                    MigrationStatus::Pending => "pending",
+                };
+                let _ = writeln!(out, "{status:8} {}", m.name());
+            }
+            out.trim_end().to_owned()
+        }
+        MigrateCommand::Fresh { force } => {
+            guard(&db, force, "drop every table").await?;
+            // Rolling every migration back drops the tables dependants first,
+            // which SQLite's enforced foreign keys need (a plain drop-all in
+            // arbitrary order fails there).
+            Migrator::down(&db, None).await.context("rolling back every migration")?;
+            migration::migrate_up(&db).await.context("migrating up")?;
+            "dropped every table and applied all migrations; run the seed next".to_owned()
+        }
+    };
+    db.close().await.ok();
+    Ok(res)
+}
+
+/// Migrates up, then seeds the reference data from `settings.data_dir`.
+///
+/// # Errors
+/// When the database cannot be opened or the data is invalid (nothing is written).
+pub async fn seed(settings: &Settings) -> anyhow::Result<cmmc_seed::SeedReport> {
+    let db = open(settings).await?;
+    migration::migrate_up(&db).await.context("migrating up")?;
+    let report = cmmc_seed::seed_dir(&db, &settings.data_dir).await?;
+    db.close().await.ok();
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> anyhow::Result<MigrateCommand> {
+        MigrateCommand::parse(&args.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn migrate_commands_parse() {
+        assert_eq!(parse(&[]).unwrap(), MigrateCommand::Up);
+        assert_eq!(parse(&["up"]).unwrap(), MigrateCommand::Up);
+        assert_eq!(parse(&["down"]).unwrap(), MigrateCommand::Down { n: 1, force: false });
+        assert_eq!(
+            parse(&["down", "5", "--force"]).unwrap(),
+            MigrateCommand::Down { n: 5, force: true }
+        );
+        assert_eq!(parse(&["status"]).unwrap(), MigrateCommand::Status);
+        assert_eq!(parse(&["fresh", "--force"]).unwrap(), MigrateCommand::Fresh { force: true });
+        assert!(parse(&["sideways"]).is_err());
+        assert!(parse(&["down", "x"]).is_err());
+    }
+}
