@@ -15,6 +15,7 @@ mod m20261123_000002_create_organization_tables;
 mod m20261123_000003_create_assessment_tables;
 mod m20261123_000004_create_datapact_tables;
 mod m20261123_000005_create_audit_log;
+mod m20261123_000006_create_auth_tables;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_assessment_tables::Migration),
             Box::new(m20261123_000004_create_datapact_tables::Migration),
             Box::new(m20261123_000005_create_audit_log::Migration),
+            Box::new(m20261123_000006_create_auth_tables::Migration),
         ]
     }
 }
@@ -51,6 +53,12 @@ pub const TABLES: &[&str] = &[
     "datapact_practice_mappings",
     "datapact_sync_logs",
     "audit_log",
+    "audit_chain_heads",
+    "auth_sessions",
+    "access_tokens",
+    "refresh_tokens",
+    "password_history",
+    "login_attempts",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

@@ -73,7 +73,7 @@ CREATE TABLE cmmc_practices (
     CONSTRAINT ck_cmmc_practices_level CHECK (level BETWEEN 1 AND 3),
     CONSTRAINT ck_cmmc_practices_sprs_weight CHECK (sprs_weight IN (1, 3, 5)),
     CONSTRAINT ck_cmmc_practices_sprs_partial_weight CHECK (sprs_partial_weight = 3),
-    CONSTRAINT ck_cmmc_practices_sprs_weight_level CHECK
+    CONSTRAINT ck_cmmc_practices_level_sprs_weight CHECK
         (level = 2 OR (sprs_weight IS NULL AND sprs_partial_weight IS NULL)),
     CONSTRAINT ck_cmmc_practices_poam_eligibility CHECK (poam_eligibility IN ('eligible', 'ineligible', 'conditional')),
     CONSTRAINT ck_cmmc_practices_title CHECK (length(title) > 0)
@@ -83,6 +83,9 @@ CREATE INDEX ix_cmmc_practices_level_sort_order ON cmmc_practices (level, sort_o
 CREATE INDEX ix_cmmc_practices_sort_order ON cmmc_practices (sort_order);
 CREATE TABLE reference_data_versions (
     id VARCHAR(64) NOT NULL,
+    -- 1, 2, ... in the order the seeds ran (assigned under the seed's lock,
+    -- so it does not depend on any server's clock).
+    seq BIGINT NOT NULL,
     version VARCHAR(64) NOT NULL,
     -- SHA-256 (hex) over every YAML file of data/cmmc, in file-name order.
     checksum VARCHAR(64) NOT NULL,
@@ -93,8 +96,10 @@ CREATE TABLE reference_data_versions (
     created_at {TS} NOT NULL,
     updated_at {TS} NOT NULL,
     CONSTRAINT pk_reference_data_versions PRIMARY KEY (id),
+    CONSTRAINT uq_reference_data_versions_seq UNIQUE (seq),
     CONSTRAINT ck_reference_data_versions_checksum CHECK (length(checksum) = 64),
-    CONSTRAINT ck_reference_data_versions_counts CHECK (n_inserted >= 0 AND n_updated >= 0 AND n_unchanged >= 0)
+    CONSTRAINT ck_reference_data_versions_n_inserted_n_updated_n_unchanged
+        CHECK (n_inserted >= 0 AND n_updated >= 0 AND n_unchanged >= 0)
 );
 CREATE INDEX ix_reference_data_versions_seeded_at ON reference_data_versions (seeded_at);
 ";

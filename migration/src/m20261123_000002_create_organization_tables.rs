@@ -37,6 +37,9 @@ CREATE TABLE users (
     -- NULL only for system administrators, who belong to no organisation.
     org_id VARCHAR(64) NULL,
     is_active BOOLEAN NOT NULL DEFAULT TRUE,
+    -- Set after too many failed logins (NIST SP 800-171 3.1.8).
+    locked_until {TS} NULL,
+    password_changed_at {TS} NULL,
     created_at {TS} NOT NULL,
     updated_at {TS} NOT NULL,
     CONSTRAINT pk_users PRIMARY KEY (id),

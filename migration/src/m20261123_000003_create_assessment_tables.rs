@@ -46,6 +46,7 @@ CREATE TABLE assessments (
 CREATE INDEX ix_assessments_org_id ON assessments (org_id);
 CREATE INDEX ix_assessments_lead_assessor_id ON assessments (lead_assessor_id);
 CREATE INDEX ix_assessments_status ON assessments (status);
+CREATE INDEX ix_assessments_assessment_type ON assessments (assessment_type);
 CREATE INDEX ix_assessments_target_level ON assessments (target_level);
 CREATE TABLE assessment_practices (
     id VARCHAR(64) NOT NULL,
@@ -121,6 +122,7 @@ CREATE INDEX ix_findings_assessment_id ON findings (assessment_id);
 CREATE INDEX ix_findings_practice_id ON findings (practice_id);
 CREATE INDEX ix_findings_status ON findings (status);
 CREATE INDEX ix_findings_severity ON findings (severity);
+CREATE INDEX ix_findings_finding_type ON findings (finding_type);
 CREATE TABLE poams (
     id VARCHAR(64) NOT NULL,
     org_id VARCHAR(64) NOT NULL,

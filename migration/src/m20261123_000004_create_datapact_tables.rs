@@ -48,6 +48,7 @@ CREATE TABLE datapact_sync_logs (
 CREATE INDEX ix_datapact_sync_logs_org_id ON datapact_sync_logs (org_id);
 CREATE INDEX ix_datapact_sync_logs_assessment_id_created_at ON datapact_sync_logs (assessment_id, created_at);
 CREATE INDEX ix_datapact_sync_logs_status ON datapact_sync_logs (status);
+CREATE INDEX ix_datapact_sync_logs_practice_id ON datapact_sync_logs (practice_id);
 ";
 
 #[async_trait::async_trait]

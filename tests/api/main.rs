@@ -7,6 +7,9 @@
     reason = "integration tests: the whole file is test code, and a failed unwrap is a failed test"
 )]
 
+mod audit;
+mod auth;
 mod catalogue;
 mod diag;
+mod permissions;
 mod startup;

@@ -27,6 +27,16 @@ pub fn postgres_admin_url() -> Option<String> {
     std::env::var("TEST_DATABASE_URL").ok().filter(|url| !url.trim().is_empty())
 }
 
+/// Says, past the test runner's output capture, that a PostgreSQL run was skipped.
+pub fn say_skipped() {
+    use std::io::Write as _;
+    // libtest captures print!/eprint!, not direct writes to the stderr handle.
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: TEST_DATABASE_URL is not set, so this PostgreSQL run did not happen"
+    );
+}
+
 /// The workspace root.
 #[must_use]
 pub fn project_root() -> PathBuf {
@@ -188,7 +198,30 @@ pub struct TestApp {
     pub port: u16,
     pub client: reqwest::Client,
     pub db: TestDb,
+    pub settings: Settings,
 }
+
+/// The password of every account the tests create.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// An HTTP answer: status, parsed JSON body (Null when empty), headers.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Answer {
+    /// A header's value, or "".
+    #[must_use]
+    pub fn header(&self, name: &str) -> String {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    }
+}
+
+/// The server secret of test servers.
+pub const TEST_SECRET: &str = "test-secret-for-the-audit-chain-0123456789";
 
 /// Settings for a test server on `db`: port 0, quiet logs, fast catalogue refresh.
 #[must_use]
@@ -201,6 +234,7 @@ pub fn test_settings(db: &TestDb, extra: &[(&'static str, &str)]) -> Settings {
         ("catalog_refresh_secs", Some("1".to_owned())),
         ("workers", Some("2".to_owned())),
         ("db_max_connections", Some("5".to_owned())),
+        ("secret_key", Some(TEST_SECRET.to_owned())),
     ];
     for (key, value) in extra {
         overrides.push((key, Some((*value).to_owned())));
@@ -225,8 +259,20 @@ pub async fn start_server(settings: Settings) -> u16 {
 /// # Panics
 /// When the server does not start.
 pub async fn spawn_app(backend: TestBackend) -> Option<TestApp> {
+    spawn_app_with(backend, &[]).await
+}
+
+/// [`spawn_app`] with settings overridden, e.g. `[("lockout_secs", "2")]`.
+///
+/// # Panics
+/// When the server does not start.
+pub async fn spawn_app_with(
+    backend: TestBackend,
+    extra: &[(&'static str, &str)],
+) -> Option<TestApp> {
     let db = TestDb::create(backend).await?;
-    let port = start_server(test_settings(&db, &[])).await;
+    let settings = test_settings(&db, extra);
+    let port = start_server(settings.clone()).await;
     Some(TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
@@ -235,10 +281,115 @@ pub async fn spawn_app(backend: TestBackend) -> Option<TestApp> {
             .build()
             .expect("a client"),
         db,
+        settings,
     })
 }
 
 impl TestApp {
+    /// Sends `method path` with an optional bearer token and JSON body.
+    ///
+    /// # Panics
+    /// When the request cannot be sent.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut request = self.client.request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body read");
+        Answer {
+            status,
+            body: serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+            headers,
+        }
+    }
+
+    /// Creates the first system administrator (as `cargo xtask create-admin` does)
+    /// and signs in; returns the access token.
+    ///
+    /// # Panics
+    /// When either fails.
+    pub async fn admin_token(&self) -> String {
+        cmmc_api::ops::create_admin(&self.settings, "root", "root@example.com", PASSWORD)
+            .await
+            .expect("admin created");
+        self.login("root", PASSWORD).await
+    }
+
+    /// Signs in; returns the access token.
+    ///
+    /// # Panics
+    /// When the login fails.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let answer = self
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(serde_json::json!({ "username": username, "password": password })),
+            )
+            .await;
+        assert_eq!(answer.status, 200, "login of {username}: {:?}", answer.body);
+        answer.body["access_token"].as_str().expect("an access token").to_owned()
+    }
+
+    /// Creates an organisation as `token`; returns its id.
+    ///
+    /// # Panics
+    /// When it fails.
+    pub async fn create_org(&self, token: &str, name: &str) -> String {
+        let answer = self
+            .call(
+                "POST",
+                "/api/organizations",
+                Some(token),
+                Some(serde_json::json!({ "name": name, "target_level": 2 })),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        answer.body["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// Creates a user with `roles` in `org_id` as `token`; returns its id.
+    ///
+    /// # Panics
+    /// When it fails.
+    pub async fn create_user(
+        &self,
+        token: &str,
+        org_id: &str,
+        username: &str,
+        roles: &[&str],
+    ) -> String {
+        let answer = self
+            .call(
+                "POST",
+                &format!("/api/organizations/{org_id}/users"),
+                Some(token),
+                Some(serde_json::json!({
+                    "username": username,
+                    "email": format!("{username}@example.com"),
+                    "password": PASSWORD,
+                    "roles": roles,
+                })),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        answer.body["id"].as_str().expect("an id").to_owned()
+    }
+
     /// GET `path`, answering the status and the parsed JSON body (Null when empty or not JSON).
     ///
     /// # Panics
@@ -277,7 +428,7 @@ macro_rules! db_test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if $crate::postgres_admin_url().is_none() {
-                    eprintln!("skipped: TEST_DATABASE_URL is not set, so this PostgreSQL run did not happen");
+                    $crate::say_skipped();
                     return;
                 }
                 let $backend = $crate::TestBackend::Postgres;

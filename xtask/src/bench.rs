@@ -16,6 +16,8 @@ use anyhow::Context as _;
 use sea_orm::{ConnectionTrait, Database};
 
 const CONNECTIONS: u32 = 64;
+/// The server secret of the throwaway benchmark databases.
+const BENCH_SECRET: &str = "benchmark-only-secret-0123456789abcdef";
 const DURATION_SECS: u32 = 10;
 const ENDPOINTS: [(&str, &str); 2] = [
     ("practice detail", "/api/cmmc/practices/AC.L2-3.1.1"),
@@ -124,6 +126,7 @@ fn server_command(root: &Path, binary: &Path, url: &str, port: u16) -> Command {
         .env("CMMC_BIND", format!("127.0.0.1:{port}"))
         .env("CMMC_AUTO_SEED", "true")
         .env("RUST_LOG", "info")
+        .env("CMMC_SECRET_KEY", BENCH_SECRET)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     command
@@ -208,6 +211,7 @@ fn noop_reseed(root: &Path, binary: &Path, url: &str) -> anyhow::Result<String> 
             .arg("seed")
             .env("DATABASE_URL", url)
             .env("RUST_LOG", "warn")
+            .env("CMMC_SECRET_KEY", BENCH_SECRET)
             .output()
             .context("running cmmc-api seed")?;
         last = String::from_utf8_lossy(&output.stderr).trim().to_owned();

@@ -24,6 +24,9 @@ commands:
                  apply, roll back, list, or drop-and-reapply the migrations
                  (down and fresh refuse on a database with assessments unless --force)
   seed           load data/cmmc into the database (idempotent)
+  create-admin --username NAME --email EMAIL
+                 create a system administrator; the password comes from
+                 CMMC_ADMIN_PASSWORD when set, otherwise from a prompt
   bench          benchmark the release server; writes BENCHMARKS.md";
 
 /// The workspace root.
@@ -65,6 +68,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
             let settings = settings()?;
             eprintln!("{}", ops::seed(&settings).await?);
         }
+        "create-admin" => create_admin(rest).await?,
         "bench" => bench::run(&project_root(), rest).await?,
         "help" | "--help" | "-h" => eprintln!("{USAGE}"),
         other => {
@@ -72,6 +76,42 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
             anyhow::bail!("unknown command {other:?}");
         }
     }
+    Ok(())
+}
+
+/// The value after `flag` in `args`.
+fn flag_value<'a>(args: &'a [String], flag: &str) -> anyhow::Result<&'a str> {
+    let index = args
+        .iter()
+        .position(|a| a == flag)
+        .ok_or_else(|| anyhow::format_err!("{flag} is required"))?;
+    args.get(index + 1)
+        .map(String::as_str)
+        .filter(|v| !v.starts_with("--"))
+        .ok_or_else(|| anyhow::format_err!("{flag} needs a value"))
+}
+
+async fn create_admin(args: &[String]) -> anyhow::Result<()> {
+    for arg in args.iter().step_by(2) {
+        anyhow::ensure!(
+            arg == "--username" || arg == "--email",
+            "unknown argument {arg:?}; expected --username NAME --email EMAIL"
+        );
+    }
+    let username = flag_value(args, "--username")?;
+    let email = flag_value(args, "--email")?;
+    let password = match std::env::var("CMMC_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let first = rpassword::prompt_password("password for the new system administrator: ")?;
+            let second = rpassword::prompt_password("the same password again: ")?;
+            anyhow::ensure!(first == second, "the passwords differ");
+            first
+        }
+    };
+    let settings = settings()?;
+    let user = ops::create_admin(&settings, username, email, &password).await?;
+    eprintln!("created system administrator {} ({})", user.username, user.id);
     Ok(())
 }
 

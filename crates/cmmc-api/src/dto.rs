@@ -84,3 +84,127 @@ impl<'a> From<&'a Practice> for PracticeDto<'a> {
         }
     }
 }
+
+/// A page of a list.
+#[derive(Debug, Serialize)]
+pub(crate) struct Page<T: Serialize> {
+    pub(crate) items: Vec<T>,
+    pub(crate) total: u64,
+    pub(crate) page: u64,
+    pub(crate) per_page: u64,
+}
+
+/// `?page=&per_page=` of a list.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PageQuery {
+    page: Option<u64>,
+    per_page: Option<u64>,
+}
+
+impl PageQuery {
+    /// The page (from 1) and its size (1 to 200; 50 by default).
+    pub(crate) fn checked(self) -> Result<(u64, u64), crate::error::ApiError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        if page == 0 {
+            return Err(crate::error::ApiError::invalid_parameter("page", "pages start at 1"));
+        }
+        if !(1..=200).contains(&per_page) {
+            return Err(crate::error::ApiError::invalid_parameter("per_page", "must be 1 to 200"));
+        }
+        Ok((page, per_page))
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct OrganizationDto<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) cage_code: Option<&'a str>,
+    pub(crate) duns_number: Option<&'a str>,
+    pub(crate) target_level: i32,
+    pub(crate) datapact_api_url: Option<&'a str>,
+    /// Whether a DataPact API key is stored; the key itself is never returned.
+    pub(crate) datapact_api_key_set: bool,
+    pub(crate) created_at: chrono::DateTime<chrono::Utc>,
+    pub(crate) updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl<'a> From<&'a cmmc_services::organizations::Organization> for OrganizationDto<'a> {
+    fn from(org: &'a cmmc_services::organizations::Organization) -> Self {
+        Self {
+            id: &org.id,
+            name: &org.name,
+            cage_code: org.cage_code.as_deref(),
+            duns_number: org.duns_number.as_deref(),
+            target_level: org.target_level.number(),
+            datapact_api_url: org.datapact_api_url.as_deref(),
+            datapact_api_key_set: org.datapact_api_key_set,
+            created_at: org.created_at,
+            updated_at: org.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct UserDto<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) username: &'a str,
+    pub(crate) email: &'a str,
+    pub(crate) org_id: Option<&'a str>,
+    pub(crate) is_active: bool,
+    pub(crate) roles: Vec<&'static str>,
+    pub(crate) locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub(crate) created_at: chrono::DateTime<chrono::Utc>,
+    pub(crate) updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl<'a> From<&'a cmmc_services::users::User> for UserDto<'a> {
+    fn from(user: &'a cmmc_services::users::User) -> Self {
+        Self {
+            id: &user.id,
+            username: &user.username,
+            email: &user.email,
+            org_id: user.org_id.as_deref(),
+            is_active: user.is_active,
+            roles: user.roles.iter().map(|r| r.as_str()).collect(),
+            locked_until: user.locked_until,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct AuditEntryDto<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) user_id: Option<&'a str>,
+    pub(crate) org_id: Option<&'a str>,
+    pub(crate) action: &'a str,
+    pub(crate) resource_type: &'a str,
+    pub(crate) resource_id: Option<&'a str>,
+    pub(crate) details: Option<&'a serde_json::Value>,
+    pub(crate) ip_address: Option<&'a str>,
+    pub(crate) created_at: chrono::DateTime<chrono::Utc>,
+    pub(crate) seq: i64,
+    pub(crate) hash: &'a str,
+}
+
+impl<'a> From<&'a cmmc_services::audit::AuditEntry> for AuditEntryDto<'a> {
+    fn from(row: &'a cmmc_services::audit::AuditEntry) -> Self {
+        Self {
+            id: &row.id,
+            user_id: row.user_id.as_deref(),
+            org_id: row.org_id.as_deref(),
+            action: &row.action,
+            resource_type: &row.resource_type,
+            resource_id: row.resource_id.as_deref(),
+            details: row.details.as_ref(),
+            ip_address: row.ip_address.as_deref(),
+            created_at: row.created_at,
+            seq: row.seq,
+            hash: &row.hash,
+        }
+    }
+}

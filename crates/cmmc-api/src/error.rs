@@ -15,8 +15,14 @@ pub enum ProblemKind {
     InvalidParameter,
     /// The request body is not the JSON the endpoint takes (400).
     InvalidBody,
+    /// No valid credentials (401).
+    Unauthenticated,
+    /// Signed in, but the role does not allow it (403).
+    Forbidden,
     /// Nothing here by that name (404).
     NotFound,
+    /// The request conflicts with the current state (409).
+    Conflict,
     /// The route exists but not with this method (405).
     MethodNotAllowed,
     /// The database cannot be reached (503).
@@ -30,7 +36,10 @@ impl ProblemKind {
     pub const fn status(self) -> StatusCode {
         match self {
             Self::InvalidParameter | Self::InvalidBody => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict => StatusCode::CONFLICT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -43,7 +52,10 @@ impl ProblemKind {
         match self {
             Self::InvalidParameter => "/problems/invalid-parameter",
             Self::InvalidBody => "/problems/invalid-body",
+            Self::Unauthenticated => "/problems/unauthenticated",
+            Self::Forbidden => "/problems/forbidden",
             Self::NotFound => "/problems/not-found",
+            Self::Conflict => "/problems/conflict",
             Self::MethodNotAllowed => "/problems/method-not-allowed",
             Self::Unavailable => "/problems/unavailable",
             Self::Internal => "/problems/internal",
@@ -55,7 +67,10 @@ impl ProblemKind {
         match self {
             Self::InvalidParameter => "Invalid parameter",
             Self::InvalidBody => "Invalid request body",
+            Self::Unauthenticated => "Authentication required",
+            Self::Forbidden => "Forbidden",
             Self::NotFound => "Not found",
+            Self::Conflict => "Conflict",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Unavailable => "Service unavailable",
             Self::Internal => "Internal server error",
@@ -133,15 +148,17 @@ impl ResponseError for ApiError {
                 None => tracing::error!(detail = %self.detail, "request failed"),
             }
         }
-        HttpResponse::build(self.kind.status()).content_type("application/problem+json").json(
-            Problem {
-                type_uri: self.kind.type_uri(),
-                title: self.kind.title(),
-                status: self.kind.status().as_u16(),
-                detail: &self.detail,
-                errors: &self.errors,
-            },
-        )
+        let mut response = HttpResponse::build(self.kind.status());
+        if self.kind == ProblemKind::Unauthenticated {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.content_type("application/problem+json").json(Problem {
+            type_uri: self.kind.type_uri(),
+            title: self.kind.title(),
+            status: self.kind.status().as_u16(),
+            detail: &self.detail,
+            errors: &self.errors,
+        })
     }
 }
 
@@ -149,6 +166,17 @@ impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
         match err {
             ServiceError::NotFound { what } => Self::not_found(format!("{what} not found")),
+            ServiceError::Unauthenticated(detail) => {
+                Self::new(ProblemKind::Unauthenticated, detail)
+            }
+            ServiceError::Forbidden { action } => Self::new(
+                ProblemKind::Forbidden,
+                format!("your roles do not allow this ({action})"),
+            ),
+            ServiceError::InvalidInput { field, message } => {
+                Self::invalid_parameter(&field, message)
+            }
+            ServiceError::Conflict(detail) => Self::new(ProblemKind::Conflict, detail),
             ServiceError::DatabaseUnavailable(cause) => Self {
                 kind: ProblemKind::Unavailable,
                 detail: "the database is unavailable; try again shortly".into(),

@@ -9,9 +9,10 @@
 pub mod catalog_cache;
 mod dto;
 pub mod error;
+mod extract;
 mod handlers;
 pub mod ops;
-mod routes;
+pub mod routes;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

@@ -111,6 +111,30 @@ pub async fn migrate(settings: &Settings, command: MigrateCommand) -> anyhow::Re
     Ok(res)
 }
 
+/// Creates a system administrator (no organisation) on the database of
+/// `settings`, migrating and seeding it first so the roles exist.
+///
+/// # Errors
+/// When the database cannot be opened, the name or email is taken, or the
+/// password breaks the rules.
+pub async fn create_admin(
+    settings: &Settings,
+    username: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<cmmc_services::users::User> {
+    seed(settings).await?;
+    let db = open(settings).await?;
+    let keys = cmmc_services::Keys::derive(&settings.server_secret()?)?;
+    let services = cmmc_services::Services::new(db.clone(), keys, settings.auth()).await?;
+    let user = services
+        .create_system_admin(username, email, password)
+        .await
+        .map_err(|err| anyhow::format_err!("{err}"))?;
+    db.close().await.ok();
+    Ok(user)
+}
+
 /// Migrates up, then seeds the reference data from `settings.data_dir`.
 ///
 /// # Errors

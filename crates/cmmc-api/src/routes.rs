@@ -1,12 +1,76 @@
-//! The route table, in one place.
+//! The route table, in one place. [`table`] lists every route with its
+//! handler; `configure` registers them, and tests enumerate them through
+//! [`route_list`] (the permission-matrix test fails on a route it has no
+//! entry for).
 
-use actix_web::{HttpRequest, error::QueryPayloadError, web};
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 
 use crate::error::{ApiError, ProblemKind};
-use crate::handlers::{catalog, diag, fallback};
+use crate::handlers::{audit, auth, catalog, diag, fallback, organizations};
+
+/// Every route: method, path under `/api`, handler.
+fn table() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
+        ("GET", "/health", web::get().to(diag::health)),
+        ("GET", "/diag/db", web::get().to(diag::diag_db)),
+        ("GET", "/cmmc/domains", web::get().to(catalog::list_domains)),
+        ("GET", "/cmmc/levels", web::get().to(catalog::list_levels)),
+        ("GET", "/cmmc/practices", web::get().to(catalog::list_practices)),
+        ("GET", "/cmmc/practices/{practice_id}", web::get().to(catalog::get_practice)),
+        ("POST", "/auth/login", web::post().to(auth::login)),
+        ("POST", "/auth/refresh", web::post().to(auth::refresh)),
+        ("POST", "/auth/logout", web::post().to(auth::logout)),
+        ("GET", "/auth/me", web::get().to(auth::me)),
+        ("PUT", "/auth/password", web::put().to(auth::change_password)),
+        ("POST", "/organizations", web::post().to(organizations::create_organization)),
+        ("GET", "/organizations", web::get().to(organizations::list_organizations)),
+        ("GET", "/organizations/{org_id}", web::get().to(organizations::get_organization)),
+        ("PATCH", "/organizations/{org_id}", web::patch().to(organizations::update_organization)),
+        ("POST", "/organizations/{org_id}/users", web::post().to(organizations::create_user)),
+        ("GET", "/organizations/{org_id}/users", web::get().to(organizations::list_users)),
+        ("GET", "/organizations/{org_id}/users/{user_id}", web::get().to(organizations::get_user)),
+        (
+            "PATCH",
+            "/organizations/{org_id}/users/{user_id}",
+            web::patch().to(organizations::update_user),
+        ),
+        (
+            "PUT",
+            "/organizations/{org_id}/users/{user_id}/roles",
+            web::put().to(organizations::set_roles),
+        ),
+        ("GET", "/audit", web::get().to(audit::list_audit)),
+        ("GET", "/audit/verify", web::get().to(audit::verify_audit)),
+    ]
+}
+
+/// Every route as (method, full path), in table order.
+#[must_use]
+pub fn route_list() -> Vec<(&'static str, String)> {
+    table().into_iter().map(|(method, path, _)| (method, format!("/api{path}"))).collect()
+}
 
 /// Registers every route and the extractor error handlers.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    let mut by_path: BTreeMap<&'static str, Vec<Route>> = BTreeMap::new();
+    let mut order: Vec<&'static str> = Vec::new();
+    for (_, path, route) in table() {
+        if !by_path.contains_key(path) {
+            order.push(path);
+        }
+        by_path.entry(path).or_default().push(route);
+    }
+    let mut scope = web::scope("/api");
+    for path in order {
+        let mut resource =
+            web::resource(path).default_service(web::to(fallback::method_not_allowed));
+        for route in by_path.remove(path).unwrap_or_default() {
+            resource = resource.route(route);
+        }
+        scope = scope.service(resource);
+    }
     cfg.app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(|err, _req: &HttpRequest| {
             ApiError::invalid_parameter("path", err).into()
@@ -16,24 +80,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                 ApiError::new(ProblemKind::InvalidBody, err.to_string()).into()
             },
         ))
-        .service(
-            web::scope("/api")
-                .service(get("/health").route(web::get().to(diag::health)))
-                .service(get("/diag/db").route(web::get().to(diag::diag_db)))
-                .service(get("/cmmc/domains").route(web::get().to(catalog::list_domains)))
-                .service(get("/cmmc/levels").route(web::get().to(catalog::list_levels)))
-                .service(get("/cmmc/practices").route(web::get().to(catalog::list_practices)))
-                .service(
-                    get("/cmmc/practices/{practice_id}")
-                        .route(web::get().to(catalog::get_practice)),
-                ),
-        )
+        .service(scope)
         .default_service(web::to(fallback::not_found));
-}
-
-/// A resource that answers 405 problem+json to methods it has no route for.
-fn get(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(fallback::method_not_allowed))
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {

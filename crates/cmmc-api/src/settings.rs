@@ -16,10 +16,15 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("CMMC_DB_MAX_CONNECTIONS", "db_max_connections"),
     ("CMMC_CATALOG_REFRESH_SECS", "catalog_refresh_secs"),
     ("CMMC_WORKERS", "workers"),
+    ("CMMC_SECRET_KEY", "secret_key"),
+    ("CMMC_BCRYPT_COST", "bcrypt_cost"),
+    ("CMMC_ACCESS_TOKEN_TTL_SECS", "access_token_ttl_secs"),
+    ("CMMC_REFRESH_TOKEN_TTL_SECS", "refresh_token_ttl_secs"),
+    ("CMMC_LOCKOUT_SECS", "lockout_secs"),
 ];
 
 /// The server's settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// `sqlite://PATH` (the file is created when missing) or `postgres://...`.
@@ -38,6 +43,31 @@ pub struct Settings {
     pub catalog_refresh_secs: u64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// The server secret (at least 32 characters) that keys the audit chain
+    /// and encrypts secrets at rest; every server of a deployment shares it.
+    /// Required with PostgreSQL; with SQLite one is generated beside the
+    /// database file when unset.
+    pub secret_key: Option<String>,
+    /// bcrypt work factor, 12 or more.
+    pub bcrypt_cost: u32,
+    /// How long an access token lives.
+    pub access_token_ttl_secs: u64,
+    /// How long a sign-in lasts at most (its refresh tokens).
+    pub refresh_token_ttl_secs: u64,
+    /// The window for counting failed logins, and how long a lockout lasts.
+    pub lockout_secs: u64,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &cmmc_store::connect::redact(&self.database_url))
+            .field("bind", &self.bind)
+            .field("auto_seed", &self.auto_seed)
+            .field("data_dir", &self.data_dir)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// A setting that is missing or wrong.
@@ -51,10 +81,20 @@ impl Settings {
     /// # Errors
     /// [`SettingsError`] naming the setting (and its environment variable) that is wrong.
     pub fn load() -> Result<Self, SettingsError> {
-        let file = std::env::var("CMMC_CONFIG").unwrap_or_else(|_| "cmmc.toml".to_owned());
         let overrides: Vec<(&str, Option<String>)> =
             ENVIRONMENT.iter().map(|(var, key)| (*key, std::env::var(var).ok())).collect();
-        Self::from_sources(Some(&file), &overrides)
+        match std::env::var("CMMC_CONFIG") {
+            // A file named explicitly must exist.
+            Ok(file) => {
+                if !std::path::Path::new(&file).is_file() {
+                    return Err(SettingsError(format!(
+                        "CMMC_CONFIG names {file:?}, which is not a file"
+                    )));
+                }
+                Self::from_sources(Some(&file), &overrides)
+            }
+            Err(_) => Self::from_sources(Some("cmmc.toml"), &overrides),
+        }
     }
 
     /// Builds settings from defaults, an optional file, and `overrides`
@@ -75,6 +115,10 @@ impl Settings {
             .and_then(|b| b.set_default("db_max_connections", 16))
             .and_then(|b| b.set_default("catalog_refresh_secs", 5))
             .and_then(|b| b.set_default("workers", 0))
+            .and_then(|b| b.set_default("bcrypt_cost", 12))
+            .and_then(|b| b.set_default("access_token_ttl_secs", 900))
+            .and_then(|b| b.set_default("refresh_token_ttl_secs", 43_200))
+            .and_then(|b| b.set_default("lockout_secs", 900))
             .map_err(|err| SettingsError(err.to_string()))?;
         if let Some(file) = file {
             builder = builder.add_source(
@@ -117,6 +161,25 @@ impl Settings {
                 "catalog_refresh_secs (CMMC_CATALOG_REFRESH_SECS) must be at least 1".into(),
             ));
         }
+        if let Some(secret) = &self.secret_key
+            && secret.chars().count() < 32
+        {
+            return Err(SettingsError(
+                "secret_key (CMMC_SECRET_KEY) must be at least 32 characters".into(),
+            ));
+        }
+        if !(12..=31).contains(&self.bcrypt_cost) {
+            return Err(SettingsError("bcrypt_cost (CMMC_BCRYPT_COST) must be 12 to 31".into()));
+        }
+        for (value, name) in [
+            (self.access_token_ttl_secs, "access_token_ttl_secs (CMMC_ACCESS_TOKEN_TTL_SECS)"),
+            (self.refresh_token_ttl_secs, "refresh_token_ttl_secs (CMMC_REFRESH_TOKEN_TTL_SECS)"),
+            (self.lockout_secs, "lockout_secs (CMMC_LOCKOUT_SECS)"),
+        ] {
+            if value == 0 {
+                return Err(SettingsError(format!("{name} must be at least 1")));
+            }
+        }
         if self.auto_seed && !self.data_dir.is_dir() {
             return Err(SettingsError(format!(
                 "data_dir (CMMC_DATA_DIR) {} is not a directory, and auto_seed (CMMC_AUTO_SEED) is on",
@@ -126,11 +189,71 @@ impl Settings {
         Ok(())
     }
 
+    /// How sign-in behaves.
+    #[must_use]
+    pub fn auth(&self) -> cmmc_services::AuthSettings {
+        cmmc_services::AuthSettings {
+            bcrypt_cost: self.bcrypt_cost,
+            access_token_ttl: std::time::Duration::from_secs(self.access_token_ttl_secs),
+            refresh_token_ttl: std::time::Duration::from_secs(self.refresh_token_ttl_secs),
+            lockout: std::time::Duration::from_secs(self.lockout_secs),
+            ..cmmc_services::AuthSettings::default()
+        }
+    }
+
+    /// The server secret: configured, or (SQLite only) read from or written
+    /// to `<database file>.secret`, readable by the owner alone.
+    ///
+    /// # Errors
+    /// With PostgreSQL and no `secret_key`; when the key file cannot be read or written.
+    pub fn server_secret(&self) -> anyhow::Result<String> {
+        if let Some(secret) = &self.secret_key {
+            return Ok(secret.clone());
+        }
+        let Some(path) = sqlite_file(&self.database_url) else {
+            anyhow::bail!(
+                "secret_key (CMMC_SECRET_KEY) is required with PostgreSQL: every server of a deployment must share it"
+            );
+        };
+        let key_path = PathBuf::from(format!("{path}.secret"));
+        if key_path.exists() {
+            let secret = std::fs::read_to_string(&key_path)
+                .map_err(|err| anyhow::format_err!("reading {}: {err}", key_path.display()))?;
+            return Ok(secret.trim().to_owned());
+        }
+        let secret = cmmc_services::keys::generate_secret()?;
+        write_private(&key_path, &secret)?;
+        tracing::warn!(path = %key_path.display(), "no CMMC_SECRET_KEY set; generated a server secret beside the SQLite database");
+        Ok(secret)
+    }
+
     /// The socket address to listen on (validated at load).
     #[must_use]
     pub fn bind_addr(&self) -> Option<SocketAddr> {
         self.bind.parse().ok()
     }
+}
+
+/// The file of a `sqlite://PATH` URL (None for `:memory:` and other backends).
+fn sqlite_file(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.to_owned())
+}
+
+/// Writes `contents` to a new file only its owner can read.
+fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|err| anyhow::format_err!("creating {}: {err}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|err| anyhow::format_err!("writing {}: {err}", path.display()))?;
+    Ok(())
 }
 
 /// Adds the environment variable to a message that names a setting's key.

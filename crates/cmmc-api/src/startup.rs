@@ -12,15 +12,16 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use sea_orm::DatabaseConnection;
 
+use cmmc_services::{Keys, Services};
+
 use crate::Settings;
 use crate::catalog_cache::CatalogCache;
 use crate::routes;
 
 /// What every handler shares. Nothing here is state another server would need:
 /// the database is the only source of truth, and the catalogue is a cache of it.
-#[derive(Debug)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    pub services: Services,
     pub database_url: String,
     pub catalog: Arc<CatalogCache>,
 }
@@ -52,16 +53,17 @@ impl Application {
             tracing::info!(%report, "reference data seeded");
         }
         let catalog = Arc::new(CatalogCache::load(&db).await.context("loading the catalogue")?);
+        let keys = Keys::derive(&settings.server_secret()?).context("the server secret")?;
+        let services = Services::new(db.clone(), keys, settings.auth())
+            .await
+            .context("the sign-in settings")?;
         let addr =
             settings.bind_addr().with_context(|| format!("bind address {:?}", settings.bind))?;
         let listener = TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
         let port = listener.local_addr().context("reading the bound address")?.port();
 
-        let state = web::Data::new(AppState {
-            db: db.clone(),
-            database_url: url,
-            catalog: Arc::clone(&catalog),
-        });
+        let state =
+            web::Data::new(AppState { services, database_url: url, catalog: Arc::clone(&catalog) });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

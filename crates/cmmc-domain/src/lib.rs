@@ -6,7 +6,9 @@
 //! `as_str` and `FromStr`; every value with a rule is a type whose constructor
 //! checks it, so holding one means it is valid.
 
+pub mod access;
 mod enums;
+mod identity;
 mod level;
 mod practice_id;
 pub mod scoring;
@@ -17,6 +19,7 @@ pub use enums::{
     PoamEligibility, PoamItemStatus, PoamStatus, PracticeStatus, ReviewStatus, RoleName, Severity,
     SyncStatus, TransitionError,
 };
+pub use identity::{CageCode, Email, EntityId, IdentityError, Password, Username};
 pub use level::{Level, LevelError};
 pub use practice_id::{DomainId, PracticeId, PracticeIdError};
 pub use sprs::{SprsScore, SprsScoreError};

@@ -126,6 +126,7 @@ async fn seed_once(db: &DatabaseConnection, data: &ReferenceData) -> Result<Seed
     if counts.inserted > 0 || counts.updated > 0 || !same_as_recorded {
         reference_data_versions::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
+            seq: Set(latest.as_ref().map_or(1, |v| v.seq + 1)),
             version: Set(data.version.clone()),
             checksum: Set(data.checksum.clone()),
             n_inserted: Set(to_i32(counts.inserted)),

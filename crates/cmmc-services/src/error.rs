@@ -1,11 +1,25 @@
 //! Errors a caller can act on, and everything else.
 
-/// What went wrong in a service call.
+/// What went wrong in a service call. Variants name the condition; only the
+/// HTTP layer turns them into status codes.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// The thing asked for does not exist (or is not the caller's to see).
+    /// No valid credentials or token: the caller is not signed in.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Signed in, but this action is not allowed to the caller's roles.
+    #[error("not allowed: {action}")]
+    Forbidden { action: String },
+    /// The thing asked for does not exist, or is another organisation's.
     #[error("{what} not found")]
     NotFound { what: String },
+    /// A field of the request breaks a rule.
+    #[error("{field}: {message}")]
+    InvalidInput { field: String, message: String },
+    /// The request conflicts with the current state (a duplicate, a step the
+    /// workflow does not allow).
+    #[error("{0}")]
+    Conflict(String),
     /// The database cannot be reached right now.
     #[error("the database is unavailable")]
     DatabaseUnavailable(#[source] sea_orm::DbErr),
@@ -14,15 +28,83 @@ pub enum ServiceError {
     Unexpected(#[from] anyhow::Error),
 }
 
+impl ServiceError {
+    pub(crate) fn invalid(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::InvalidInput { field: field.to_owned(), message: message.to_string() }
+    }
+
+    pub(crate) fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound { what: what.into() }
+    }
+}
+
 impl From<sea_orm::DbErr> for ServiceError {
     #[track_caller]
     fn from(err: sea_orm::DbErr) -> Self {
         use sea_orm::DbErr;
         match err {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Self::DatabaseUnavailable(err),
-            other => Self::Unexpected(
-                anyhow::Error::new(other).context(std::panic::Location::caller().to_string()),
-            ),
+            other => {
+                let text = other.to_string();
+                // A unique constraint the checks before the write did not catch
+                // (two requests at once): a conflict, named by its constraint.
+                if let Some(name) = constraint_name(&text, "uq_") {
+                    return Self::Conflict(format!(
+                        "a record with the same {} already exists",
+                        unique_subject(&name)
+                    ));
+                }
+                Self::Unexpected(
+                    anyhow::Error::new(other).context(std::panic::Location::caller().to_string()),
+                )
+            }
         }
+    }
+}
+
+/// The first `prefix…` identifier in a database error message.
+fn constraint_name(text: &str, prefix: &str) -> Option<String> {
+    let start = text.find(prefix)?;
+    let name: String =
+        text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    Some(name)
+}
+
+fn unique_subject(constraint: &str) -> String {
+    // uq_<table>_<columns>: say the columns.
+    let rest = constraint.trim_start_matches("uq_");
+    for table in [
+        "organizations",
+        "users",
+        "user_roles",
+        "datapact_practice_mappings",
+        "assessment_practices",
+    ] {
+        if let Some(columns) = rest.strip_prefix(table).and_then(|r| r.strip_prefix('_')) {
+            return columns.replace('_', " ");
+        }
+    }
+    rest.replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_violations_become_conflicts_naming_the_columns() {
+        let err = ServiceError::from(sea_orm::DbErr::Custom(
+            "duplicate key value violates unique constraint \"uq_users_username\"".into(),
+        ));
+        match err {
+            ServiceError::Conflict(message) => assert!(message.contains("username"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_database_errors_are_unexpected() {
+        let err = ServiceError::from(sea_orm::DbErr::Custom("syntax error".into()));
+        assert!(matches!(err, ServiceError::Unexpected(_)));
     }
 }

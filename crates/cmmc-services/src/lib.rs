@@ -1,9 +1,22 @@
 //! The workflows of the CMMC tracker. Callers (the HTTP API, other services
-//! using this crate as a library) get the same rules and checks here; this
-//! layer owns transactions and knows nothing of HTTP or JSON shapes.
+//! using this crate as a library) get the same rules and checks here: this
+//! layer owns transactions, authorisation and the audit trail, and knows
+//! nothing of HTTP or JSON shapes.
+//!
+//! Everything runs through [`Services`]; a signed-in caller is an [`Actor`].
 
+mod actor;
+pub mod audit;
+pub mod auth;
 pub mod catalog;
+mod context;
 pub mod diag;
 mod error;
+pub mod keys;
+pub mod organizations;
+pub mod users;
 
+pub use actor::Actor;
+pub use context::{AuthSettings, Services, ServicesConfigError};
 pub use error::ServiceError;
+pub use keys::Keys;

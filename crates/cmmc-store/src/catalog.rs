@@ -40,8 +40,7 @@ pub async fn latest_version<C: ConnectionTrait>(
     db: &C,
 ) -> Result<Option<reference_data_versions::Model>, DbErr> {
     reference_data_versions::Entity::find()
-        .order_by_desc(reference_data_versions::Column::SeededAt)
-        .order_by_desc(reference_data_versions::Column::Id)
+        .order_by_desc(reference_data_versions::Column::Seq)
         .limit(1)
         .one(db)
         .await

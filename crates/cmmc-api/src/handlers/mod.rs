@@ -1,6 +1,9 @@
 //! Request handlers, one module per resource. Each handler extracts, parses
 //! into domain types, calls one service and shapes the answer.
 
+pub(crate) mod audit;
+pub(crate) mod auth;
 pub(crate) mod catalog;
 pub(crate) mod diag;
 pub(crate) mod fallback;
+pub(crate) mod organizations;

@@ -1,8 +1,18 @@
 //! SeaORM entities, one module per table, named after the table.
 
+pub mod access_tokens;
+pub mod audit_chain_heads;
+pub mod audit_log;
+pub mod auth_sessions;
 pub mod cmmc_domains;
 pub mod cmmc_levels;
 pub mod cmmc_practices;
+pub mod login_attempts;
+pub mod organizations;
+pub mod password_history;
 pub mod prelude;
 pub mod reference_data_versions;
+pub mod refresh_tokens;
 pub mod roles;
+pub mod user_roles;
+pub mod users;

@@ -1,7 +1,17 @@
 //! Each entity under a type name.
 
+pub use super::access_tokens::Entity as AccessTokens;
+pub use super::audit_chain_heads::Entity as AuditChainHeads;
+pub use super::audit_log::Entity as AuditLog;
+pub use super::auth_sessions::Entity as AuthSessions;
 pub use super::cmmc_domains::Entity as CmmcDomains;
 pub use super::cmmc_levels::Entity as CmmcLevels;
 pub use super::cmmc_practices::Entity as CmmcPractices;
+pub use super::login_attempts::Entity as LoginAttempts;
+pub use super::organizations::Entity as Organizations;
+pub use super::password_history::Entity as PasswordHistory;
 pub use super::reference_data_versions::Entity as ReferenceDataVersions;
+pub use super::refresh_tokens::Entity as RefreshTokens;
 pub use super::roles::Entity as Roles;
+pub use super::user_roles::Entity as UserRoles;
+pub use super::users::Entity as Users;

@@ -7,6 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
+    pub seq: i64,
     pub version: String,
     pub checksum: String,
     pub n_inserted: i32,

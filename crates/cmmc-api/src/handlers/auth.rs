@@ -1,0 +1,110 @@
+//! Signing in and out, and the signed-in user.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::dto::UserDto;
+use crate::error::ApiError;
+use crate::extract::{CurrentUser, client_ip};
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LoginRequest {
+    /// The username or the email.
+    username: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RefreshRequest {
+    refresh_token: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LogoutRequest {
+    refresh_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordRequest {
+    current_password: String,
+    new_password: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TokenResponse {
+    access_token: String,
+    refresh_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+}
+
+impl From<cmmc_services::auth::TokenPair> for TokenResponse {
+    fn from(pair: cmmc_services::auth::TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+            token_type: "Bearer",
+            expires_in: pair.expires_in,
+        }
+    }
+}
+
+fn no_store(body: TokenResponse) -> HttpResponse {
+    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body)
+}
+
+/// POST /api/auth/login
+pub(crate) async fn login(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let pair = state.services.login(&body.username, &body.password, client_ip(&request)).await?;
+    Ok(no_store(pair.into()))
+}
+
+/// POST /api/auth/refresh
+pub(crate) async fn refresh(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let pair = state.services.refresh(&body.refresh_token, client_ip(&request)).await?;
+    Ok(no_store(pair.into()))
+}
+
+/// POST /api/auth/logout (the body is optional)
+pub(crate) async fn logout(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: Option<web::Json<LogoutRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    state.services.logout(&user.0, body.refresh_token.as_deref()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// GET /api/auth/me
+pub(crate) async fn me(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let me = state.services.me(&user.0).await?;
+    Ok(HttpResponse::Ok().json(UserDto::from(&me)))
+}
+
+/// PUT /api/auth/password
+pub(crate) async fn change_password(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<PasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.services.change_password(&user.0, &body.current_password, &body.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

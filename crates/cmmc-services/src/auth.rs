@@ -1,0 +1,614 @@
+//! Signing in and out: passwords, lockout, sessions and their tokens.
+//!
+//! Access tokens are short-lived and checked against the database on every
+//! request, so logout and deactivation take effect at once on every server.
+//! Refresh tokens rotate: each is good for one exchange, and presenting a
+//! spent one revokes the whole sign-in (the family), since it means the
+//! token was copied. Both are random 256-bit values stored only as SHA-256
+//! hashes.
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use cmmc_domain::{Password, RoleName};
+use cmmc_store::entities::{
+    access_tokens, auth_sessions, login_attempts, password_history, refresh_tokens, roles,
+    user_roles, users,
+};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditEvent, Author};
+use crate::keys::hex;
+use crate::{Actor, ServiceError, Services};
+
+/// What a successful login or refresh hands out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair").field("expires_in", &self.expires_in).finish_non_exhaustive()
+    }
+}
+
+/// The one answer to every failed login, whatever the reason, so that it never
+/// reveals whether an account exists, is locked or is deactivated.
+pub const INVALID_CREDENTIALS: &str =
+    "the username or password is incorrect, or the account is locked";
+
+fn unauthenticated() -> ServiceError {
+    ServiceError::Unauthenticated(INVALID_CREDENTIALS.to_owned())
+}
+
+fn invalid_token() -> ServiceError {
+    ServiceError::Unauthenticated("the token is invalid, expired or revoked".to_owned())
+}
+
+/// A new random token with a readable prefix.
+fn new_token(prefix: &str) -> Result<String, ServiceError> {
+    let mut bytes = [0_u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|err| anyhow::format_err!("no randomness: {err}"))?;
+    Ok(format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// How a token is stored.
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn to_chrono(duration: std::time::Duration) -> chrono::Duration {
+    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+}
+
+/// The names of the roles `user_id` holds.
+pub(crate) async fn role_names<C: ConnectionTrait>(
+    db: &C,
+    user_id: &str,
+) -> Result<Vec<RoleName>, ServiceError> {
+    let role_ids: Vec<String> = user_roles::Entity::find()
+        .filter(user_roles::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.role_id)
+        .collect();
+    if role_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut names: Vec<RoleName> = roles::Entity::find()
+        .filter(roles::Column::Id.is_in(role_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|role| role.name.parse().ok())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Hashes `password` with bcrypt off the async threads.
+pub(crate) async fn hash_password(password: &Password, cost: u32) -> Result<String, ServiceError> {
+    let password = password.expose().to_owned();
+    tokio::task::spawn_blocking(move || bcrypt::hash(password, cost))
+        .await
+        .map_err(|err| anyhow::format_err!("hashing task failed: {err}"))?
+        .map_err(|err| ServiceError::Unexpected(anyhow::format_err!("bcrypt failed: {err}")))
+}
+
+/// Checks `password` against a bcrypt hash off the async threads.
+pub(crate) async fn verify_password(password: &str, hash: &str) -> Result<bool, ServiceError> {
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash).unwrap_or(false))
+        .await
+        .map_err(|err| {
+            ServiceError::Unexpected(anyhow::format_err!("verification task failed: {err}"))
+        })
+}
+
+/// Finds a user by username or email, case-insensitively.
+async fn find_by_login<C: ConnectionTrait>(
+    db: &C,
+    login: &str,
+) -> Result<Option<users::Model>, ServiceError> {
+    let login = login.trim().to_lowercase();
+    Ok(users::Entity::find()
+        .filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(users::Column::Username))).eq(login.clone()))
+                .add(Expr::expr(Func::lower(Expr::col(users::Column::Email))).eq(login)),
+        )
+        .one(db)
+        .await?)
+}
+
+impl Services {
+    /// Signs in with a username or email and a password.
+    ///
+    /// After `max_failed_logins` failures within `lockout`, the account is
+    /// locked for `lockout`. Every failure answers the same, in about the
+    /// same time, and leaves an attempt and an audit row.
+    ///
+    /// # Errors
+    /// [`ServiceError::Unauthenticated`] with [`INVALID_CREDENTIALS`].
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        ip: Option<String>,
+    ) -> Result<TokenPair, ServiceError> {
+        let now = Utc::now();
+        let user = if login.trim().is_empty() || login.len() > 256 {
+            None
+        } else {
+            find_by_login(&self.db, login).await?
+        };
+        let Some(user) = user else {
+            // The same work as for a real user.
+            let _ = verify_password(password, &self.dummy_hash).await?;
+            self.record_failed_login(None, login, ip, "unknown_user", now).await?;
+            return Err(unauthenticated());
+        };
+        let password_ok = verify_password(password, &user.password_hash).await?;
+        let locked = user.locked_until.is_some_and(|until| until > now);
+        let reason = match (user.is_active, locked, password_ok) {
+            (false, _, _) => Some("inactive"),
+            (true, true, _) => Some("locked"),
+            (true, false, false) => Some("wrong_password"),
+            (true, false, true) => None,
+        };
+        if let Some(reason) = reason {
+            self.record_failed_login(Some(&user), login, ip, reason, now).await?;
+            return Err(unauthenticated());
+        }
+
+        let txn = audit::begin_write(&self.db).await?;
+        let session_id = Uuid::new_v4().to_string();
+        auth_sessions::ActiveModel {
+            id: Set(session_id.clone()),
+            user_id: Set(user.id.clone()),
+            ip_address: Set(ip.clone()),
+            expires_at: Set(now + to_chrono(self.auth.refresh_token_ttl)),
+            revoked_at: Set(None),
+            revoked_reason: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let tokens = self.issue_tokens(&txn, &session_id, now).await?;
+        login_attempts::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            user_id: Set(Some(user.id.clone())),
+            username: Set(login.chars().take(256).collect()),
+            succeeded: Set(true),
+            ip_address: Set(ip.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        if user.locked_until.is_some() {
+            let mut active = user.clone().into_active_model();
+            active.locked_until = Set(None);
+            active.update(&txn).await?;
+        }
+        let author = Author { user_id: Some(user.id.clone()), ip_address: ip };
+        let event = AuditEvent::new(
+            "auth.login",
+            "session",
+            Some(&session_id),
+            json!({ "username": user.username }),
+        );
+        audit::record(&txn, &self.keys, &author, user.org_id.as_deref(), event).await?;
+        txn.commit().await?;
+        Ok(tokens)
+    }
+
+    async fn issue_tokens<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        session_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<TokenPair, ServiceError> {
+        let access_token = new_token("cmmc_at_")?;
+        let refresh_token = new_token("cmmc_rt_")?;
+        let access_ttl = to_chrono(self.auth.access_token_ttl);
+        access_tokens::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            session_id: Set(session_id.to_owned()),
+            token_hash: Set(token_hash(&access_token)),
+            expires_at: Set(now + access_ttl),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        refresh_tokens::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            session_id: Set(session_id.to_owned()),
+            token_hash: Set(token_hash(&refresh_token)),
+            expires_at: Set(now + to_chrono(self.auth.refresh_token_ttl)),
+            used_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        Ok(TokenPair { access_token, refresh_token, expires_in: access_ttl.num_seconds() })
+    }
+
+    /// Records a failed login (attempt and audit row) and locks the account
+    /// when this failure reaches the limit.
+    async fn record_failed_login(
+        &self,
+        user: Option<&users::Model>,
+        login: &str,
+        ip: Option<String>,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let txn = audit::begin_write(&self.db).await?;
+        login_attempts::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            user_id: Set(user.map(|u| u.id.clone())),
+            username: Set(login.chars().take(256).collect()),
+            succeeded: Set(false),
+            ip_address: Set(ip.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let author = Author { user_id: user.map(|u| u.id.clone()), ip_address: ip };
+        let username: String = login.chars().take(128).collect();
+        let event = AuditEvent::new(
+            "auth.login_failed",
+            "user",
+            user.map(|u| u.id.as_str()),
+            json!({ "username": username, "reason": reason }),
+        );
+        let org_id = user.and_then(|u| u.org_id.as_deref());
+        audit::record(&txn, &self.keys, &author, org_id, event).await?;
+        if let Some(user) = user
+            && reason == "wrong_password"
+        {
+            let window_start = now - to_chrono(self.auth.lockout);
+            let recent = login_attempts::Entity::find()
+                .filter(login_attempts::Column::UserId.eq(&user.id))
+                .order_by_desc(login_attempts::Column::CreatedAt)
+                .limit(u64::from(self.auth.max_failed_logins) + 1)
+                .all(&txn)
+                .await?;
+            // Consecutive failures within the window, back to the last success.
+            let failures =
+                recent.iter().take_while(|a| !a.succeeded && a.created_at > window_start).count();
+            if failures >= self.auth.max_failed_logins as usize {
+                let until = now + to_chrono(self.auth.lockout);
+                let mut active = user.clone().into_active_model();
+                active.locked_until = Set(Some(until));
+                active.updated_at = Set(now);
+                active.update(&txn).await?;
+                let event = AuditEvent::new(
+                    "auth.account_locked",
+                    "user",
+                    Some(&user.id),
+                    json!({ "locked_until": until.to_rfc3339(), "failed_logins": failures }),
+                );
+                audit::record(&txn, &self.keys, &author, org_id, event).await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Exchanges a refresh token for a new pair. The old one stops working;
+    /// presenting a spent one revokes the whole sign-in.
+    ///
+    /// # Errors
+    /// [`ServiceError::Unauthenticated`] for an unknown, spent, expired or revoked token.
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        ip: Option<String>,
+    ) -> Result<TokenPair, ServiceError> {
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        let Some(token) = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::TokenHash.eq(token_hash(refresh_token)))
+            .one(&txn)
+            .await?
+        else {
+            return Err(invalid_token());
+        };
+        let session = auth_sessions::Entity::find_by_id(token.session_id.clone())
+            .one(&txn)
+            .await?
+            .ok_or_else(invalid_token)?;
+        let user = users::Entity::find_by_id(session.user_id.clone())
+            .one(&txn)
+            .await?
+            .ok_or_else(invalid_token)?;
+        let author = Author { user_id: Some(user.id.clone()), ip_address: ip };
+        if token.used_at.is_some() {
+            if session.revoked_at.is_none() {
+                revoke(&txn, session.clone(), "refresh_token_reuse", now).await?;
+                let event = AuditEvent::new(
+                    "auth.refresh_token_reuse",
+                    "session",
+                    Some(&session.id),
+                    json!({ "username": user.username, "session_revoked": true }),
+                );
+                audit::record(&txn, &self.keys, &author, user.org_id.as_deref(), event).await?;
+                txn.commit().await?;
+            }
+            return Err(invalid_token());
+        }
+        if token.expires_at <= now
+            || session.revoked_at.is_some()
+            || session.expires_at <= now
+            || !user.is_active
+        {
+            return Err(invalid_token());
+        }
+        let mut spent = token.into_active_model();
+        spent.used_at = Set(Some(now));
+        spent.updated_at = Set(now);
+        spent.update(&txn).await?;
+        let tokens = self.issue_tokens(&txn, &session.id, now).await?;
+        let event = AuditEvent::new(
+            "auth.refresh",
+            "session",
+            Some(&session.id),
+            json!({ "username": user.username }),
+        );
+        audit::record(&txn, &self.keys, &author, user.org_id.as_deref(), event).await?;
+        txn.commit().await?;
+        Ok(tokens)
+    }
+
+    /// Resolves a bearer access token to the user making the request.
+    ///
+    /// # Errors
+    /// [`ServiceError::Unauthenticated`] for an unknown, expired or revoked
+    /// token, or a deactivated user.
+    pub async fn authenticate(
+        &self,
+        access_token: &str,
+        ip: Option<String>,
+    ) -> Result<Actor, ServiceError> {
+        let now = Utc::now();
+        let token = access_tokens::Entity::find()
+            .filter(access_tokens::Column::TokenHash.eq(token_hash(access_token)))
+            .one(&self.db)
+            .await?
+            .ok_or_else(invalid_token)?;
+        if token.expires_at <= now {
+            return Err(invalid_token());
+        }
+        let session = auth_sessions::Entity::find_by_id(token.session_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(invalid_token)?;
+        if session.revoked_at.is_some() || session.expires_at <= now {
+            return Err(invalid_token());
+        }
+        let user = users::Entity::find_by_id(session.user_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(invalid_token)?;
+        if !user.is_active {
+            return Err(invalid_token());
+        }
+        let roles = role_names(&self.db, &user.id).await?;
+        Ok(Actor {
+            user_id: user.id,
+            username: user.username,
+            org_id: user.org_id,
+            roles,
+            session_id: Some(session.id),
+            ip_address: ip,
+        })
+    }
+
+    /// Signs out: revokes the actor's session (and the session of
+    /// `refresh_token`, when it is the actor's), so its tokens stop working.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn logout(
+        &self,
+        actor: &Actor,
+        refresh_token: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        let mut session_ids: Vec<String> = actor.session_id.iter().cloned().collect();
+        if let Some(refresh_token) = refresh_token
+            && let Some(token) = refresh_tokens::Entity::find()
+                .filter(refresh_tokens::Column::TokenHash.eq(token_hash(refresh_token)))
+                .one(&txn)
+                .await?
+            && !session_ids.contains(&token.session_id)
+        {
+            session_ids.push(token.session_id);
+        }
+        for session_id in session_ids {
+            let Some(session) =
+                auth_sessions::Entity::find_by_id(session_id.clone()).one(&txn).await?
+            else {
+                continue;
+            };
+            if session.user_id != actor.user_id || session.revoked_at.is_some() {
+                continue;
+            }
+            revoke(&txn, session, "logout", now).await?;
+            let event = AuditEvent::new(
+                "auth.logout",
+                "session",
+                Some(&session_id),
+                json!({ "username": actor.username }),
+            );
+            audit::record(&txn, &self.keys, &Author::from(actor), actor.org_id.as_deref(), event)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the actor's own password, after checking the current one.
+    /// None of the last `password_history` passwords may be reused (3.5.8).
+    /// Every other sign-in of the user is revoked.
+    ///
+    /// # Errors
+    /// [`ServiceError::InvalidInput`] for a wrong current password, a new
+    /// password that breaks the rules or was used recently.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+    ) -> Result<(), ServiceError> {
+        let user = users::Entity::find_by_id(actor.user_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("user"))?;
+        if !verify_password(current, &user.password_hash).await? {
+            return Err(ServiceError::invalid(
+                "current_password",
+                "the current password is incorrect",
+            ));
+        }
+        let password = Password::parse(new, &user.username, &user.email)
+            .map_err(|err| ServiceError::invalid("new_password", err))?;
+        let history = password_history::Entity::find()
+            .filter(password_history::Column::UserId.eq(&user.id))
+            .order_by_desc(password_history::Column::CreatedAt)
+            .limit(self.auth.password_history as u64)
+            .all(&self.db)
+            .await?;
+        let mut previous: Vec<String> = vec![user.password_hash.clone()];
+        previous.extend(history.into_iter().map(|h| h.password_hash));
+        previous.dedup();
+        for hash in previous.iter().take(self.auth.password_history) {
+            if verify_password(password.expose(), hash).await? {
+                return Err(ServiceError::invalid(
+                    "new_password",
+                    format!("may not be one of the last {} passwords", self.auth.password_history),
+                ));
+            }
+        }
+        let hash = hash_password(&password, self.auth.bcrypt_cost).await?;
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        let mut active = user.clone().into_active_model();
+        active.password_hash = Set(hash.clone());
+        active.password_changed_at = Set(Some(now));
+        active.updated_at = Set(now);
+        active.update(&txn).await?;
+        record_password(&txn, &user.id, &hash, now).await?;
+        let other_sessions = auth_sessions::Entity::find()
+            .filter(auth_sessions::Column::UserId.eq(&user.id))
+            .filter(auth_sessions::Column::RevokedAt.is_null())
+            .all(&txn)
+            .await?;
+        for session in other_sessions {
+            if Some(&session.id) != actor.session_id.as_ref() {
+                revoke(&txn, session, "password_change", now).await?;
+            }
+        }
+        let event = AuditEvent::new(
+            "auth.password_change",
+            "user",
+            Some(&user.id),
+            json!({ "username": user.username }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), user.org_id.as_deref(), event)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The signed-in user, with email and roles.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`] if the user is gone.
+    pub async fn me(&self, actor: &Actor) -> Result<crate::users::User, ServiceError> {
+        let user = users::Entity::find_by_id(actor.user_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("user"))?;
+        Ok(crate::users::User::of(user, actor.roles.clone()))
+    }
+}
+
+/// Marks a session revoked.
+pub(crate) async fn revoke<C: ConnectionTrait>(
+    txn: &C,
+    session: auth_sessions::Model,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let mut active = session.into_active_model();
+    active.revoked_at = Set(Some(now));
+    active.revoked_reason = Set(Some(reason.to_owned()));
+    active.updated_at = Set(now);
+    active.update(txn).await?;
+    Ok(())
+}
+
+/// Adds a password hash to the user's history.
+pub(crate) async fn record_password<C: ConnectionTrait>(
+    txn: &C,
+    user_id: &str,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    password_history::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        user_id: Set(user_id.to_owned()),
+        password_hash: Set(hash.to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_prefixed() {
+        let a = new_token("cmmc_at_").unwrap();
+        let b = new_token("cmmc_at_").unwrap();
+        assert!(a.starts_with("cmmc_at_"));
+        assert_eq!(a.len(), 8 + 43);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    #[test]
+    fn token_pairs_never_print_their_tokens() {
+        let pair = TokenPair {
+            access_token: "secret-a".into(),
+            refresh_token: "secret-r".into(),
+            expires_in: 900,
+        };
+        let printed = format!("{pair:?}");
+        assert!(!printed.contains("secret"), "{printed}");
+    }
+}

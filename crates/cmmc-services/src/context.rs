@@ -1,0 +1,95 @@
+//! [`Services`]: the one handle through which every workflow runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+
+use crate::keys::Keys;
+
+/// How sign-in behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthSettings {
+    /// bcrypt work factor; at least 12.
+    pub bcrypt_cost: u32,
+    /// How long an access token is accepted.
+    pub access_token_ttl: Duration,
+    /// How long a sign-in (its refresh tokens) lasts at most.
+    pub refresh_token_ttl: Duration,
+    /// Failed logins within `lockout` that lock an account (NIST SP 800-171 3.1.8).
+    pub max_failed_logins: u32,
+    /// The window for counting failures, and how long a lock lasts.
+    pub lockout: Duration,
+    /// How many earlier passwords may not be reused (3.5.8).
+    pub password_history: usize,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            bcrypt_cost: 12,
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(12 * 60 * 60),
+            max_failed_logins: 5,
+            lockout: Duration::from_secs(15 * 60),
+            password_history: 5,
+        }
+    }
+}
+
+/// The database, the keys and the settings every workflow needs. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub(crate) keys: Arc<Keys>,
+    pub(crate) auth: AuthSettings,
+    /// A bcrypt hash checked against when a login names no user, so that
+    /// answering takes as long as for a real user.
+    pub(crate) dummy_hash: Arc<String>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").field("auth", &self.auth).finish_non_exhaustive()
+    }
+}
+
+/// Settings that cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum ServicesConfigError {
+    #[error("bcrypt cost must be 12 to 31, not {0}")]
+    BcryptCost(u32),
+    #[error("hashing failed: {0}")]
+    Hash(#[from] bcrypt::BcryptError),
+    #[error("the hashing task failed: {0}")]
+    Task(String),
+}
+
+impl Services {
+    /// Builds the services on `db`.
+    ///
+    /// # Errors
+    /// [`ServicesConfigError`] for a bcrypt cost below 12 or above 31.
+    pub async fn new(
+        db: DatabaseConnection,
+        keys: Keys,
+        auth: AuthSettings,
+    ) -> Result<Self, ServicesConfigError> {
+        if !(12..=31).contains(&auth.bcrypt_cost) {
+            return Err(ServicesConfigError::BcryptCost(auth.bcrypt_cost));
+        }
+        let cost = auth.bcrypt_cost;
+        let dummy_hash = tokio::task::spawn_blocking(move || {
+            bcrypt::hash("no such user: constant-time dummy", cost)
+        })
+        .await
+        .map_err(|err| ServicesConfigError::Task(err.to_string()))??;
+        Ok(Self { db, keys: Arc::new(keys), auth, dummy_hash: Arc::new(dummy_hash) })
+    }
+
+    /// The keys derived from the server secret.
+    #[must_use]
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+}

@@ -1,0 +1,89 @@
+//! Keys derived from the server secret (`CMMC_SECRET_KEY`).
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// The keys every server of a deployment shares.
+#[derive(Clone)]
+pub struct Keys {
+    /// Keys the audit trail's HMAC chain.
+    pub(crate) audit: [u8; 32],
+    /// Encrypts secrets at rest (AES-256-GCM, for stored API keys).
+    pub encryption: [u8; 32],
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(***)")
+    }
+}
+
+/// A secret too short to derive keys from.
+#[derive(Debug, thiserror::Error)]
+#[error("the server secret must be at least 32 characters")]
+pub struct WeakSecret;
+
+impl Keys {
+    /// Derives one key per purpose from `secret` (HMAC-SHA256 of a label),
+    /// so no two purposes share a key.
+    ///
+    /// # Errors
+    /// [`WeakSecret`] when `secret` has fewer than 32 characters.
+    pub fn derive(secret: &str) -> Result<Self, WeakSecret> {
+        if secret.chars().count() < 32 {
+            return Err(WeakSecret);
+        }
+        Ok(Self {
+            audit: derive_one(secret, "cmmc-tracker audit-chain v1"),
+            encryption: derive_one(secret, "cmmc-tracker secrets-at-rest v1"),
+        })
+    }
+}
+
+fn derive_one(secret: &str, label: &str) -> [u8; 32] {
+    let mut out = [0_u8; 32];
+    if let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
+        mac.update(label.as_bytes());
+        out.copy_from_slice(&mac.finalize().into_bytes());
+    }
+    out
+}
+
+/// A new random secret (256 bits, base64url), for deployments that have none yet.
+///
+/// # Errors
+/// When the operating system offers no randomness.
+pub fn generate_secret() -> anyhow::Result<String> {
+    use base64::Engine as _;
+    let mut bytes = [0_u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|err| anyhow::format_err!("no randomness: {err}"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+        let _infallible = write!(out, "{b:02x}");
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(Keys::derive("too short").is_err());
+    }
+
+    #[test]
+    fn each_purpose_gets_its_own_key_and_the_same_secret_the_same_keys() {
+        let a = Keys::derive("0123456789abcdef0123456789abcdef").unwrap();
+        let b = Keys::derive("0123456789abcdef0123456789abcdef").unwrap();
+        assert_ne!(a.audit, a.encryption);
+        assert_eq!(a.audit, b.audit);
+        assert_eq!(format!("{a:?}"), "Keys(***)");
+    }
+}

@@ -1,0 +1,213 @@
+//! Every route, called as every role, on its own organisation's data and on
+//! another organisation's, checked against the permission matrix. A route
+//! without an entry here fails the test.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cmmc_domain::RoleName;
+use cmmc_domain::access::{Action, allows};
+use cmmc_tests::{PASSWORD, TestApp, db_test, spawn_app};
+use serde_json::{Value, json};
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    /// No sign-in needed.
+    Public,
+    /// Any signed-in user, about themselves.
+    SignedIn,
+    /// A role action, not about one organisation.
+    Role(Action),
+    /// A role action on the organisation in the path: another organisation's answers 404.
+    Org(Action),
+}
+
+/// The matrix: (method, path) -> rule.
+fn rule(method: &str, path: &str) -> Option<Rule> {
+    use Action as A;
+    Some(match (method, path) {
+        (
+            "GET",
+            "/api/health"
+            | "/api/diag/db"
+            | "/api/cmmc/domains"
+            | "/api/cmmc/levels"
+            | "/api/cmmc/practices",
+        )
+        | ("GET", "/api/cmmc/practices/{practice_id}")
+        | ("POST", "/api/auth/login" | "/api/auth/refresh") => Rule::Public,
+        ("POST", "/api/auth/logout") | ("GET", "/api/auth/me") | ("PUT", "/api/auth/password") => {
+            Rule::SignedIn
+        }
+        ("POST", "/api/organizations") => Rule::Role(A::OrganizationCreate),
+        ("GET", "/api/organizations") => Rule::Role(A::OrganizationRead),
+        ("GET", "/api/organizations/{org_id}") => Rule::Org(A::OrganizationRead),
+        ("PATCH", "/api/organizations/{org_id}") => Rule::Org(A::OrganizationUpdate),
+        ("POST", "/api/organizations/{org_id}/users") => Rule::Org(A::UserCreate),
+        (
+            "GET",
+            "/api/organizations/{org_id}/users" | "/api/organizations/{org_id}/users/{user_id}",
+        ) => Rule::Org(A::UserRead),
+        ("PATCH", "/api/organizations/{org_id}/users/{user_id}") => Rule::Org(A::UserUpdate),
+        ("PUT", "/api/organizations/{org_id}/users/{user_id}/roles") => {
+            Rule::Org(A::UserRolesChange)
+        }
+        ("GET", "/api/audit" | "/api/audit/verify") => Rule::Role(A::AuditRead),
+        _ => return None,
+    })
+}
+
+static UNIQUE: AtomicUsize = AtomicUsize::new(0);
+
+/// A request body that an allowed caller would have accepted.
+fn body(method: &str, path: &str) -> Option<Value> {
+    let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+    match (method, path) {
+        ("POST", "/api/organizations") => {
+            Some(json!({ "name": format!("New org {n}"), "target_level": 1 }))
+        }
+        ("PATCH", "/api/organizations/{org_id}") => Some(json!({ "target_level": 2 })),
+        ("POST", "/api/organizations/{org_id}/users") => Some(json!({
+            "username": format!("new{n}"), "email": format!("new{n}@example.com"), "password": PASSWORD, "roles": ["viewer"]
+        })),
+        ("PATCH", "/api/organizations/{org_id}/users/{user_id}") => {
+            Some(json!({ "email": format!("changed{n}@example.com") }))
+        }
+        ("PUT", "/api/organizations/{org_id}/users/{user_id}/roles") => {
+            Some(json!({ "roles": ["viewer"] }))
+        }
+        ("PUT", "/api/auth/password") => {
+            Some(json!({ "current_password": "not it", "new_password": "irrelevant password" }))
+        }
+        ("POST", "/api/auth/login") => Some(json!({ "username": "nobody", "password": PASSWORD })),
+        ("POST", "/api/auth/refresh") => Some(json!({ "refresh_token": "cmmc_rt_unknown" })),
+        _ => None,
+    }
+}
+
+struct Org {
+    id: String,
+    /// The user that user-paths name: the organisation's viewer.
+    target_user: String,
+}
+
+async fn setup(app: &TestApp, admin: &str, name: &str) -> Org {
+    let id = app.create_org(admin, name).await;
+    let mut target_user = String::new();
+    for role in RoleName::ALL.iter().filter(|r| **r != RoleName::SystemAdmin) {
+        let user = app.create_user(admin, &id, &format!("{name}_{role}"), &[role.as_str()]).await;
+        if *role == RoleName::Viewer {
+            target_user = user;
+        }
+    }
+    Org { id, target_user }
+}
+
+fn concrete(path: &str, org: &Org) -> String {
+    path.replace("{org_id}", &org.id)
+        .replace("{user_id}", &org.target_user)
+        .replace("{practice_id}", "AC.L2-3.1.1")
+}
+
+db_test!(
+    async fn every_route_answers_every_role_as_the_permission_matrix_says(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let admin = app.admin_token().await;
+        let own = setup(&app, &admin, "own").await;
+        let other = setup(&app, &admin, "other").await;
+        let routes = cmmc_api::routes::route_list();
+        for (method, path) in &routes {
+            assert!(rule(method, path).is_some(), "{method} {path} has no entry in the permission matrix");
+        }
+
+        for role in RoleName::ALL {
+            let token = if *role == RoleName::SystemAdmin {
+                admin.clone()
+            } else {
+                app.login(&format!("own_{role}"), PASSWORD).await
+            };
+            for (method, path) in &routes {
+                if *path == "/api/auth/logout" {
+                    continue; // Checked below: it would end this token.
+                }
+                let rule = rule(method, path).unwrap();
+                for (scope, org) in [("own", &own), ("other", &other)] {
+                    let url = concrete(path, org);
+                    let answer = app.call(method, &url, Some(&token), body(method, path)).await;
+                    let allowed = match rule {
+                        Rule::Public | Rule::SignedIn => true,
+                        Rule::Role(action) => allows(*role, action),
+                        Rule::Org(action) => {
+                            if scope == "other" && *role != RoleName::SystemAdmin {
+                                assert_eq!(answer.status, 404, "{role} {method} {path} ({scope}): {:?}", answer.body);
+                                continue;
+                            }
+                            allows(*role, action)
+                        }
+                    };
+                    if allowed {
+                        assert!(
+                            ![403, 404, 405, 500].contains(&answer.status)
+                                && (answer.status != 401 || matches!(rule, Rule::Public | Rule::SignedIn)),
+                            "{role} {method} {path} ({scope}) should be allowed: {} {:?}",
+                            answer.status,
+                            answer.body
+                        );
+                    } else {
+                        assert_eq!(answer.status, 403, "{role} {method} {path} ({scope}): {:?}", answer.body);
+                        assert_eq!(answer.body["type"], "/problems/forbidden");
+                    }
+                }
+            }
+            // Without a token, only public routes answer.
+        }
+        for (method, path) in &routes {
+            if matches!(rule(method, path), Some(Rule::Public)) {
+                continue;
+            }
+            let answer = app.call(method, &concrete(path, &own), None, body(method, path)).await;
+            assert_eq!(answer.status, 401, "{method} {path} without a token");
+        }
+        for role in RoleName::ALL.iter().filter(|r| **r != RoleName::SystemAdmin) {
+            let token = app.login(&format!("own_{role}"), PASSWORD).await;
+            assert_eq!(app.call("POST", "/api/auth/logout", Some(&token), None).await.status, 204, "{role}");
+        }
+    }
+);
+
+db_test!(
+    async fn an_org_admin_cannot_make_a_system_admin(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let admin = app.admin_token().await;
+        let org = setup(&app, &admin, "org").await;
+        let org_admin = app.login("org_org_admin", PASSWORD).await;
+        let answer = app
+            .call(
+                "PUT",
+                &format!("/api/organizations/{}/users/{}/roles", org.id, org.target_user),
+                Some(&org_admin),
+                Some(json!({ "roles": ["system_admin"] })),
+            )
+            .await;
+        assert_eq!(answer.status, 403);
+        let answer = app
+            .call(
+                "PUT",
+                &format!("/api/organizations/{}/users/{}/roles", org.id, org.target_user),
+                Some(&org_admin),
+                Some(json!({ "roles": ["assessor", "viewer", "nonsense"] })),
+            )
+            .await;
+        assert_eq!(answer.status, 400);
+        let answer = app
+            .call(
+                "PUT",
+                &format!("/api/organizations/{}/users/{}/roles", org.id, org.target_user),
+                Some(&org_admin),
+                Some(json!({ "roles": ["assessor", "viewer"] })),
+            )
+            .await;
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.body["roles"], json!(["assessor", "viewer"]));
+    }
+);
