@@ -27,6 +27,11 @@ CREATE TABLE assessments (
     completed_at {TS} NULL,
     overall_score {FLOAT} NULL,
     sprs_score INTEGER NULL,
+    -- Stored when the assessment completes (32 CFR 170.21 / 170.24).
+    level3_score INTEGER NULL,
+    cmmc_status VARCHAR(16) NULL,
+    conditional_deadline {DATE} NULL,
+    created_by VARCHAR(64) NULL,
     created_at {TS} NOT NULL,
     updated_at {TS} NOT NULL,
     CONSTRAINT pk_assessments PRIMARY KEY (id),
@@ -41,10 +46,14 @@ CREATE TABLE assessments (
     CONSTRAINT ck_assessments_overall_score CHECK (overall_score BETWEEN 0 AND 1),
     CONSTRAINT ck_assessments_sprs_score CHECK (sprs_score BETWEEN -203 AND 110),
     CONSTRAINT ck_assessments_completed_at CHECK (status <> 'completed' OR completed_at IS NOT NULL),
+    CONSTRAINT ck_assessments_level3_score CHECK (level3_score BETWEEN 0 AND 24),
+    CONSTRAINT ck_assessments_cmmc_status CHECK (cmmc_status IN ('final', 'conditional', 'none')),
+    CONSTRAINT fk_assessments_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE RESTRICT,
     CONSTRAINT ck_assessments_title CHECK (length(title) > 0)
 );
 CREATE INDEX ix_assessments_org_id ON assessments (org_id);
 CREATE INDEX ix_assessments_lead_assessor_id ON assessments (lead_assessor_id);
+CREATE INDEX ix_assessments_created_by ON assessments (created_by);
 CREATE INDEX ix_assessments_status ON assessments (status);
 CREATE INDEX ix_assessments_assessment_type ON assessments (assessment_type);
 CREATE INDEX ix_assessments_target_level ON assessments (target_level);
@@ -57,6 +66,22 @@ CREATE TABLE assessment_practices (
     assessor_notes TEXT NULL,
     datapact_sync_status VARCHAR(32) NULL,
     datapact_sync_at {TS} NULL,
+    -- The practice as assessed: a later change of the reference data cannot
+    -- rewrite a completed assessment.
+    level INTEGER NOT NULL,
+    domain_id VARCHAR(4) NOT NULL,
+    title VARCHAR(256) NOT NULL,
+    sort_order INTEGER NOT NULL,
+    sprs_weight INTEGER NULL,
+    sprs_partial_weight INTEGER NULL,
+    poam_eligibility VARCHAR(16) NOT NULL,
+    assessment_objectives {JSON} NOT NULL,
+    -- A JSON object: objective label (a, b, ...) to met / not_met / not_applicable.
+    objective_results {JSON} NOT NULL,
+    -- Bumped by every change: the ETag that guards concurrent edits.
+    version BIGINT NOT NULL DEFAULT 1,
+    evaluated_by VARCHAR(64) NULL,
+    evaluated_at {TS} NULL,
     created_at {TS} NOT NULL,
     updated_at {TS} NOT NULL,
     CONSTRAINT pk_assessment_practices PRIMARY KEY (id),
@@ -69,10 +94,16 @@ CREATE TABLE assessment_practices (
         ('met', 'not_met', 'partially_met', 'not_applicable', 'not_evaluated')),
     CONSTRAINT ck_assessment_practices_datapact_sync_status CHECK (datapact_sync_status IN
         ('met', 'not_met', 'partially_met', 'not_applicable', 'not_evaluated')),
-    CONSTRAINT ck_assessment_practices_score CHECK (score BETWEEN 0 AND 1)
+    CONSTRAINT ck_assessment_practices_score CHECK (score BETWEEN 0 AND 1),
+    CONSTRAINT ck_assessment_practices_level CHECK (level BETWEEN 1 AND 3),
+    CONSTRAINT ck_assessment_practices_poam_eligibility CHECK (poam_eligibility IN ('eligible', 'ineligible', 'conditional')),
+    CONSTRAINT ck_assessment_practices_version CHECK (version >= 1),
+    CONSTRAINT fk_assessment_practices_evaluated_by FOREIGN KEY (evaluated_by) REFERENCES users (id) ON DELETE RESTRICT
 );
 CREATE INDEX ix_assessment_practices_practice_id ON assessment_practices (practice_id);
 CREATE INDEX ix_assessment_practices_assessment_id_status ON assessment_practices (assessment_id, status);
+CREATE INDEX ix_assessment_practices_assessment_id_sort_order ON assessment_practices (assessment_id, sort_order);
+CREATE INDEX ix_assessment_practices_evaluated_by ON assessment_practices (evaluated_by);
 CREATE TABLE evidence (
     id VARCHAR(64) NOT NULL,
     assessment_practice_id VARCHAR(64) NOT NULL,

@@ -20,6 +20,8 @@ enum Rule {
     Role(Action),
     /// A role action on the organisation in the path: another organisation's answers 404.
     Org(Action),
+    /// A role action on the organisation named in the body (`org_id`).
+    OrgInBody(Action),
 }
 
 /// The matrix: (method, path) -> rule.
@@ -53,6 +55,23 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
             Rule::Org(A::UserRolesChange)
         }
         ("GET", "/api/audit" | "/api/audit/verify") => Rule::Role(A::AuditRead),
+        ("POST", "/api/assessments") => Rule::OrgInBody(A::AssessmentManage),
+        ("GET", "/api/assessments") => Rule::Role(A::AssessmentRead),
+        (
+            "GET",
+            "/api/assessments/{id}"
+            | "/api/assessments/{id}/practices"
+            | "/api/assessments/{id}/score",
+        )
+        | ("GET", "/api/assessments/{id}/practices/{practice_id}") => Rule::Org(A::AssessmentRead),
+        ("PATCH" | "DELETE", "/api/assessments/{id}")
+        | ("POST", "/api/assessments/{id}/start" | "/api/assessments/{id}/submit")
+        | ("POST", "/api/assessments/{id}/complete" | "/api/assessments/{id}/reopen") => {
+            Rule::Org(A::AssessmentManage)
+        }
+        ("PATCH", "/api/assessments/{id}/practices/{practice_id}") => {
+            Rule::Org(A::PracticeEvaluate)
+        }
         _ => return None,
     })
 }
@@ -60,9 +79,19 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
 static UNIQUE: AtomicUsize = AtomicUsize::new(0);
 
 /// A request body that an allowed caller would have accepted.
-fn body(method: &str, path: &str) -> Option<Value> {
+fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
     let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
     match (method, path) {
+        ("POST", "/api/assessments") => Some(
+            json!({ "org_id": org.id, "title": format!("Assessment {n}"), "target_level": 2, "assessment_type": "self" }),
+        ),
+        ("PATCH", "/api/assessments/{id}") => Some(json!({ "title": format!("Renamed {n}") })),
+        ("POST", "/api/assessments/{id}/reopen") => {
+            Some(json!({ "reason": "more evidence arrived" }))
+        }
+        ("PATCH", "/api/assessments/{id}/practices/{practice_id}") => {
+            Some(json!({ "status": "met" }))
+        }
         ("POST", "/api/organizations") => {
             Some(json!({ "name": format!("New org {n}"), "target_level": 1 }))
         }
@@ -87,6 +116,8 @@ fn body(method: &str, path: &str) -> Option<Value> {
 
 struct Org {
     id: String,
+    /// An assessment in progress, which assessment paths name.
+    assessment: String,
     /// The user that user-paths name: the organisation's viewer.
     target_user: String,
 }
@@ -100,13 +131,30 @@ async fn setup(app: &TestApp, admin: &str, name: &str) -> Org {
             target_user = user;
         }
     }
-    Org { id, target_user }
+    let created = app
+        .call(
+            "POST",
+            "/api/assessments",
+            Some(admin),
+            Some(json!({ "org_id": id, "title": "Matrix", "target_level": 2, "assessment_type": "third_party" })),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let assessment = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.call("POST", &format!("/api/assessments/{assessment}/start"), Some(admin), None)
+            .await
+            .status,
+        200
+    );
+    Org { id, assessment, target_user }
 }
 
 fn concrete(path: &str, org: &Org) -> String {
     path.replace("{org_id}", &org.id)
         .replace("{user_id}", &org.target_user)
         .replace("{practice_id}", "AC.L2-3.1.1")
+        .replace("{id}", &org.assessment)
 }
 
 db_test!(
@@ -133,11 +181,11 @@ db_test!(
                 let rule = rule(method, path).unwrap();
                 for (scope, org) in [("own", &own), ("other", &other)] {
                     let url = concrete(path, org);
-                    let answer = app.call(method, &url, Some(&token), body(method, path)).await;
+                    let answer = app.call(method, &url, Some(&token), body(method, path, org)).await;
                     let allowed = match rule {
                         Rule::Public | Rule::SignedIn => true,
                         Rule::Role(action) => allows(*role, action),
-                        Rule::Org(action) => {
+                        Rule::Org(action) | Rule::OrgInBody(action) => {
                             if scope == "other" && *role != RoleName::SystemAdmin {
                                 assert_eq!(answer.status, 404, "{role} {method} {path} ({scope}): {:?}", answer.body);
                                 continue;
@@ -165,7 +213,7 @@ db_test!(
             if matches!(rule(method, path), Some(Rule::Public)) {
                 continue;
             }
-            let answer = app.call(method, &concrete(path, &own), None, body(method, path)).await;
+            let answer = app.call(method, &concrete(path, &own), None, body(method, path, &own)).await;
             assert_eq!(answer.status, 401, "{method} {path} without a token");
         }
         for role in RoleName::ALL.iter().filter(|r| **r != RoleName::SystemAdmin) {

@@ -103,6 +103,10 @@ pub(crate) struct PageQuery {
 }
 
 impl PageQuery {
+    pub(crate) const fn new(page: Option<u64>, per_page: Option<u64>) -> Self {
+        Self { page, per_page }
+    }
+
     /// The page (from 1) and its size (1 to 200; 50 by default).
     pub(crate) fn checked(self) -> Result<(u64, u64), crate::error::ApiError> {
         let page = self.page.unwrap_or(1);

@@ -23,6 +23,8 @@ pub enum ProblemKind {
     NotFound,
     /// The request conflicts with the current state (409).
     Conflict,
+    /// The resource changed since the client read it (412).
+    PreconditionFailed,
     /// The route exists but not with this method (405).
     MethodNotAllowed,
     /// The database cannot be reached (503).
@@ -40,6 +42,7 @@ impl ProblemKind {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -56,6 +59,7 @@ impl ProblemKind {
             Self::Forbidden => "/problems/forbidden",
             Self::NotFound => "/problems/not-found",
             Self::Conflict => "/problems/conflict",
+            Self::PreconditionFailed => "/problems/precondition-failed",
             Self::MethodNotAllowed => "/problems/method-not-allowed",
             Self::Unavailable => "/problems/unavailable",
             Self::Internal => "/problems/internal",
@@ -71,6 +75,7 @@ impl ProblemKind {
             Self::Forbidden => "Forbidden",
             Self::NotFound => "Not found",
             Self::Conflict => "Conflict",
+            Self::PreconditionFailed => "Precondition failed",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Unavailable => "Service unavailable",
             Self::Internal => "Internal server error",
@@ -177,6 +182,9 @@ impl From<ServiceError> for ApiError {
                 Self::invalid_parameter(&field, message)
             }
             ServiceError::Conflict(detail) => Self::new(ProblemKind::Conflict, detail),
+            ServiceError::PreconditionFailed(detail) => {
+                Self::new(ProblemKind::PreconditionFailed, detail)
+            }
             ServiceError::DatabaseUnavailable(cause) => Self {
                 kind: ProblemKind::Unavailable,
                 detail: "the database is unavailable; try again shortly".into(),

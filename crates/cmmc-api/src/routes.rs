@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 
 use crate::error::{ApiError, ProblemKind};
-use crate::handlers::{audit, auth, catalog, diag, fallback, organizations};
+use crate::handlers::{assessments, audit, auth, catalog, diag, fallback, organizations};
 
 /// Every route: method, path under `/api`, handler.
 fn table() -> Vec<(&'static str, &'static str, Route)> {
@@ -41,6 +41,27 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             "/organizations/{org_id}/users/{user_id}/roles",
             web::put().to(organizations::set_roles),
         ),
+        ("POST", "/assessments", web::post().to(assessments::create_assessment)),
+        ("GET", "/assessments", web::get().to(assessments::list_assessments)),
+        ("GET", "/assessments/{id}", web::get().to(assessments::get_assessment)),
+        ("PATCH", "/assessments/{id}", web::patch().to(assessments::update_assessment)),
+        ("DELETE", "/assessments/{id}", web::delete().to(assessments::delete_assessment)),
+        ("POST", "/assessments/{id}/start", web::post().to(assessments::start_assessment)),
+        ("POST", "/assessments/{id}/submit", web::post().to(assessments::submit_assessment)),
+        ("POST", "/assessments/{id}/complete", web::post().to(assessments::complete_assessment)),
+        ("POST", "/assessments/{id}/reopen", web::post().to(assessments::reopen_assessment)),
+        ("GET", "/assessments/{id}/practices", web::get().to(assessments::list_practice_answers)),
+        (
+            "GET",
+            "/assessments/{id}/practices/{practice_id}",
+            web::get().to(assessments::get_practice_answer),
+        ),
+        (
+            "PATCH",
+            "/assessments/{id}/practices/{practice_id}",
+            web::patch().to(assessments::update_practice_answer),
+        ),
+        ("GET", "/assessments/{id}/score", web::get().to(assessments::get_score)),
         ("GET", "/audit", web::get().to(audit::list_audit)),
         ("GET", "/audit/verify", web::get().to(audit::verify_audit)),
     ]

@@ -20,10 +20,13 @@ pub enum Action {
     UserUpdate,
     UserRolesChange,
     AuditRead,
+    AssessmentRead,
+    AssessmentManage,
+    PracticeEvaluate,
 }
 
 impl Action {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 11] = [
         Self::OrganizationCreate,
         Self::OrganizationRead,
         Self::OrganizationUpdate,
@@ -32,6 +35,9 @@ impl Action {
         Self::UserUpdate,
         Self::UserRolesChange,
         Self::AuditRead,
+        Self::AssessmentRead,
+        Self::AssessmentManage,
+        Self::PracticeEvaluate,
     ];
 
     /// The action's name, as in ARCHITECTURE.md.
@@ -46,6 +52,9 @@ impl Action {
             Self::UserUpdate => "user.update",
             Self::UserRolesChange => "user.roles",
             Self::AuditRead => "audit.read",
+            Self::AssessmentRead => "assessment.read",
+            Self::AssessmentManage => "assessment.manage",
+            Self::PracticeEvaluate => "practice.evaluate",
         }
     }
 }
@@ -66,7 +75,9 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
         R::SystemAdmin => true,
         R::OrgAdmin => matches!(
             action,
-            A::OrganizationRead
+            A::AssessmentRead
+                | A::AssessmentManage
+                | A::OrganizationRead
                 | A::OrganizationUpdate
                 | A::UserRead
                 | A::UserCreate
@@ -74,9 +85,14 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
                 | A::UserRolesChange
                 | A::AuditRead
         ),
-        R::ComplianceOfficer | R::Assessor | R::C3paoLead | R::Viewer => {
-            matches!(action, A::OrganizationRead)
+        R::ComplianceOfficer | R::C3paoLead => matches!(
+            action,
+            A::OrganizationRead | A::AssessmentRead | A::AssessmentManage | A::PracticeEvaluate
+        ),
+        R::Assessor => {
+            matches!(action, A::OrganizationRead | A::AssessmentRead | A::PracticeEvaluate)
         }
+        R::Viewer => matches!(action, A::OrganizationRead | A::AssessmentRead),
     }
 }
 

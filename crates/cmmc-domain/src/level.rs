@@ -47,6 +47,19 @@ impl Level {
         }
     }
 
+    /// Whether an assessment of `kind` can certify this level: Level 1 is
+    /// self-assessed; Level 2 self-assessed or by a C3PAO; Level 3 by the
+    /// government (32 CFR 170.15 to 170.18).
+    #[must_use]
+    pub const fn allows_assessment_type(self, kind: AssessmentType) -> bool {
+        matches!(
+            (self, kind),
+            (Self::Foundational, AssessmentType::SelfAssessment)
+                | (Self::Advanced, AssessmentType::SelfAssessment | AssessmentType::ThirdParty)
+                | (Self::Expert, AssessmentType::Government)
+        )
+    }
+
     /// Builds a level from its number.
     ///
     /// # Errors
@@ -100,6 +113,18 @@ mod tests {
         }
         assert_eq!(Level::Advanced.name(), "Advanced");
         assert_eq!(Level::Expert.default_assessment_type(), AssessmentType::Government);
+    }
+
+    #[test]
+    fn each_level_is_assessed_by_whom_the_rule_says() {
+        use AssessmentType::{Government, SelfAssessment, ThirdParty};
+        assert!(Level::Foundational.allows_assessment_type(SelfAssessment));
+        assert!(!Level::Foundational.allows_assessment_type(ThirdParty));
+        assert!(Level::Advanced.allows_assessment_type(SelfAssessment));
+        assert!(Level::Advanced.allows_assessment_type(ThirdParty));
+        assert!(!Level::Advanced.allows_assessment_type(Government));
+        assert!(Level::Expert.allows_assessment_type(Government));
+        assert!(!Level::Expert.allows_assessment_type(ThirdParty));
     }
 
     #[test]

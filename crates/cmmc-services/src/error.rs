@@ -20,6 +20,9 @@ pub enum ServiceError {
     /// workflow does not allow).
     #[error("{0}")]
     Conflict(String),
+    /// The caller's copy is stale: it changed since the caller read it (If-Match).
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// The database cannot be reached right now.
     #[error("the database is unavailable")]
     DatabaseUnavailable(#[source] sea_orm::DbErr),

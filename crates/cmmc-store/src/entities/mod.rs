@@ -1,6 +1,8 @@
 //! SeaORM entities, one module per table, named after the table.
 
 pub mod access_tokens;
+pub mod assessment_practices;
+pub mod assessments;
 pub mod audit_chain_heads;
 pub mod audit_log;
 pub mod auth_sessions;

@@ -1,0 +1,908 @@
+//! Assessments: the lifecycle, practice and objective results, and scores.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cmmc_domain::access::Action;
+use cmmc_domain::scoring::{self, CmmcStatus, PracticeResult, Score};
+use cmmc_domain::{
+    AssessmentStatus, AssessmentType, DomainId, Level, ObjectiveStatus, PoamEligibility,
+    PracticeId, PracticeStatus,
+};
+use cmmc_store::entities::{assessment_practices, assessments, cmmc_practices, users};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::{Map, Value as Json, json};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditEvent, Author};
+use crate::{Actor, ServiceError, Services};
+
+/// An assessment as callers see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub id: String,
+    pub org_id: String,
+    pub title: String,
+    pub target_level: Level,
+    pub assessment_type: AssessmentType,
+    pub status: AssessmentStatus,
+    pub lead_assessor_id: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub overall_score: Option<f64>,
+    pub sprs_score: Option<i32>,
+    pub level3_score: Option<i32>,
+    pub cmmc_status: Option<String>,
+    pub conditional_deadline: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Unexpected(anyhow::format_err!("stored assessment data is invalid: {what}"))
+}
+
+impl TryFrom<assessments::Model> for Assessment {
+    type Error = ServiceError;
+
+    fn try_from(row: assessments::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            target_level: Level::try_from(row.target_level).map_err(corrupt)?,
+            assessment_type: row.assessment_type.parse().map_err(corrupt)?,
+            status: row.status.parse().map_err(corrupt)?,
+            id: row.id,
+            org_id: row.org_id,
+            title: row.title,
+            lead_assessor_id: row.lead_assessor_id,
+            started_at: row.started_at,
+            completed_at: row.completed_at,
+            overall_score: row.overall_score,
+            sprs_score: row.sprs_score,
+            level3_score: row.level3_score,
+            cmmc_status: row.cmmc_status,
+            conditional_deadline: row.conditional_deadline,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// A new assessment, as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewAssessment {
+    pub org_id: String,
+    pub title: String,
+    pub target_level: i64,
+    pub assessment_type: String,
+    pub lead_assessor_id: Option<String>,
+}
+
+/// Changes to an assessment: `None` leaves a field; `Some(None)` clears the lead assessor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssessmentChanges {
+    pub title: Option<String>,
+    pub lead_assessor_id: Option<Option<String>>,
+}
+
+/// Which assessments to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssessmentFilter {
+    pub status: Option<AssessmentStatus>,
+    pub level: Option<Level>,
+    pub org_id: Option<String>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// A step of the lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    Start,
+    Submit,
+    Complete,
+    Reopen { reason: String },
+}
+
+impl Transition {
+    const fn target(&self) -> AssessmentStatus {
+        match self {
+            Self::Start => AssessmentStatus::InProgress,
+            Self::Submit => AssessmentStatus::UnderReview,
+            Self::Complete => AssessmentStatus::Completed,
+            Self::Reopen { .. } => AssessmentStatus::InProgress,
+        }
+    }
+
+    /// The one status this step starts from (reopen and start both lead to
+    /// in_progress, from different places).
+    const fn source(&self) -> AssessmentStatus {
+        match self {
+            Self::Start => AssessmentStatus::Draft,
+            Self::Submit => AssessmentStatus::InProgress,
+            Self::Complete | Self::Reopen { .. } => AssessmentStatus::UnderReview,
+        }
+    }
+
+    const fn action(&self) -> &'static str {
+        match self {
+            Self::Start => "assessment.start",
+            Self::Submit => "assessment.submit",
+            Self::Complete => "assessment.complete",
+            Self::Reopen { .. } => "assessment.reopen",
+        }
+    }
+}
+
+/// One objective of a practice and its result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Objective {
+    /// `a`, `b`, ... (organisation-defined parameter lines are not objectives).
+    pub label: String,
+    pub text: String,
+    pub status: Option<ObjectiveStatus>,
+}
+
+/// One practice's answer within an assessment, with the practice as assessed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PracticeAnswer {
+    pub id: String,
+    pub assessment_id: String,
+    pub practice_id: String,
+    pub level: i32,
+    pub domain_id: String,
+    pub title: String,
+    pub status: PracticeStatus,
+    pub score: Option<f64>,
+    pub assessor_notes: Option<String>,
+    pub objectives: Vec<Objective>,
+    /// The parameter lines ([ODPn]) that come with the objectives.
+    pub parameters: Vec<String>,
+    pub sprs_weight: Option<i32>,
+    pub sprs_partial_weight: Option<i32>,
+    pub poam_eligibility: String,
+    pub datapact_sync_status: Option<String>,
+    pub datapact_sync_at: Option<DateTime<Utc>>,
+    /// Changes with every edit: the ETag.
+    pub version: i64,
+    pub evaluated_by: Option<String>,
+    pub evaluated_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Changes to a practice answer; each field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PracticeUpdate {
+    pub status: Option<String>,
+    pub assessor_notes: Option<String>,
+    /// Objective label -> result string.
+    pub objectives: Option<BTreeMap<String, String>>,
+}
+
+/// Which practice answers to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PracticeAnswerFilter {
+    pub domain: Option<DomainId>,
+    pub status: Option<PracticeStatus>,
+    pub level: Option<Level>,
+}
+
+/// An assessment's score, with what it rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentScore {
+    pub score: Score,
+    pub target_level: Level,
+    pub conditional_deadline: Option<NaiveDate>,
+}
+
+/// Splits `[a] text` into ("a", "text"); None for other lines.
+fn objective_parts(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix('[')?;
+    let (label, text) = rest.split_once(']')?;
+    Some((label, text.trim()))
+}
+
+fn lettered(label: &str) -> bool {
+    !label.starts_with("ODP")
+}
+
+fn results_of(row: &assessment_practices::Model) -> BTreeMap<String, ObjectiveStatus> {
+    row.objective_results
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .filter_map(|(label, status)| Some((label.clone(), status.as_str()?.parse().ok()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn answer_of(row: assessment_practices::Model) -> Result<PracticeAnswer, ServiceError> {
+    let results = results_of(&row);
+    let lines: Vec<String> =
+        serde_json::from_value(row.assessment_objectives.clone()).map_err(corrupt)?;
+    let mut objectives = Vec::new();
+    let mut parameters = Vec::new();
+    for line in lines {
+        match objective_parts(&line) {
+            Some((label, text)) if lettered(label) => objectives.push(Objective {
+                label: label.to_owned(),
+                text: text.to_owned(),
+                status: results.get(label).copied(),
+            }),
+            _ => parameters.push(line),
+        }
+    }
+    Ok(PracticeAnswer {
+        status: row.status.parse().map_err(corrupt)?,
+        id: row.id,
+        assessment_id: row.assessment_id,
+        practice_id: row.practice_id,
+        level: row.level,
+        domain_id: row.domain_id,
+        title: row.title,
+        score: row.score,
+        assessor_notes: row.assessor_notes,
+        objectives,
+        parameters,
+        sprs_weight: row.sprs_weight,
+        sprs_partial_weight: row.sprs_partial_weight,
+        poam_eligibility: row.poam_eligibility,
+        datapact_sync_status: row.datapact_sync_status,
+        datapact_sync_at: row.datapact_sync_at,
+        version: row.version,
+        evaluated_by: row.evaluated_by,
+        evaluated_at: row.evaluated_at,
+        updated_at: row.updated_at,
+    })
+}
+
+fn result_of(row: &assessment_practices::Model) -> Result<PracticeResult, ServiceError> {
+    Ok(PracticeResult {
+        practice_id: row.practice_id.parse::<PracticeId>().map_err(corrupt)?,
+        status: row.status.parse().map_err(corrupt)?,
+        sprs_weight: row.sprs_weight,
+        sprs_partial_weight: row.sprs_partial_weight,
+        poam_eligibility: row.poam_eligibility.parse::<PoamEligibility>().map_err(corrupt)?,
+    })
+}
+
+fn parse_title(title: &str) -> Result<String, ServiceError> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 256 {
+        return Err(ServiceError::invalid("title", "must be 1 to 256 characters"));
+    }
+    Ok(title.to_owned())
+}
+
+/// The Conditional closeout deadline of an assessment completed at `completed_at`.
+#[must_use]
+pub fn closeout_deadline(completed_at: DateTime<Utc>) -> NaiveDate {
+    (completed_at + chrono::Duration::days(scoring::CONDITIONAL_CLOSEOUT_DAYS)).date_naive()
+}
+
+impl Services {
+    /// Loads an assessment the actor may see, for `action`.
+    async fn assessment_for<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        assessment_id: &str,
+        action: Action,
+    ) -> Result<assessments::Model, ServiceError> {
+        let row = assessments::Entity::find_by_id(assessment_id.to_owned())
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("assessment"))?;
+        actor.authorize(action, &row.org_id, "assessment")?;
+        Ok(row)
+    }
+
+    async fn check_lead_assessor<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        org_id: &str,
+        user_id: &str,
+    ) -> Result<(), ServiceError> {
+        let user = users::Entity::find_by_id(user_id.to_owned())
+            .filter(users::Column::OrgId.eq(org_id))
+            .one(db)
+            .await?;
+        match user {
+            Some(user) if user.is_active => Ok(()),
+            _ => Err(ServiceError::invalid(
+                "lead_assessor_id",
+                "is not an active user of the organisation",
+            )),
+        }
+    }
+
+    /// Creates an assessment, with one not-evaluated answer per practice of
+    /// its level (Level 3: the 24 Level 3 and the 110 Level 2 practices), each
+    /// keeping the practice as it is assessed.
+    ///
+    /// # Errors
+    /// [`ServiceError::InvalidInput`] for a bad field or a type the level does
+    /// not allow; [`ServiceError::Forbidden`] / [`ServiceError::NotFound`];
+    /// [`ServiceError::Conflict`] when the catalogue is not seeded.
+    pub async fn create_assessment(
+        &self,
+        actor: &Actor,
+        new: NewAssessment,
+    ) -> Result<Assessment, ServiceError> {
+        actor.authorize(Action::AssessmentManage, &new.org_id, "organization")?;
+        let title = parse_title(&new.title)?;
+        let level = Level::from_number(new.target_level)
+            .map_err(|err| ServiceError::invalid("target_level", err))?;
+        let kind: AssessmentType = new
+            .assessment_type
+            .parse()
+            .map_err(|err| ServiceError::invalid("assessment_type", err))?;
+        if !level.allows_assessment_type(kind) {
+            return Err(ServiceError::invalid(
+                "assessment_type",
+                format!(
+                    "a Level {level} assessment cannot be of type {kind} (Level 1: self; Level 2: self or third_party; Level 3: government)"
+                ),
+            ));
+        }
+        self.get_organization(actor, &new.org_id).await?;
+        let levels: Vec<i32> = match level {
+            Level::Expert => vec![2, 3],
+            other => vec![other.number()],
+        };
+        let practices = cmmc_practices::Entity::find()
+            .filter(cmmc_practices::Column::Level.is_in(levels))
+            .order_by_asc(cmmc_practices::Column::SortOrder)
+            .all(&self.db)
+            .await?;
+        if practices.is_empty() {
+            return Err(ServiceError::Conflict(
+                "the reference catalogue is empty; run the seed".into(),
+            ));
+        }
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        if let Some(lead) = &new.lead_assessor_id {
+            self.check_lead_assessor(&txn, &new.org_id, lead).await?;
+        }
+        let row = assessments::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            org_id: Set(new.org_id.clone()),
+            title: Set(title),
+            target_level: Set(level.number()),
+            assessment_type: Set(kind.as_str().to_owned()),
+            status: Set(AssessmentStatus::Draft.as_str().to_owned()),
+            lead_assessor_id: Set(new.lead_assessor_id.clone()),
+            started_at: Set(None),
+            completed_at: Set(None),
+            overall_score: Set(None),
+            sprs_score: Set(None),
+            level3_score: Set(None),
+            cmmc_status: Set(None),
+            conditional_deadline: Set(None),
+            created_by: Set(Some(actor.user_id.clone())),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let n_practices = practices.len();
+        let answers = practices.into_iter().map(|p| assessment_practices::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            assessment_id: Set(row.id.clone()),
+            practice_id: Set(p.practice_id),
+            status: Set(PracticeStatus::NotEvaluated.as_str().to_owned()),
+            score: Set(None),
+            assessor_notes: Set(None),
+            datapact_sync_status: Set(None),
+            datapact_sync_at: Set(None),
+            level: Set(p.level),
+            domain_id: Set(p.domain_id),
+            title: Set(p.title),
+            sort_order: Set(p.sort_order),
+            sprs_weight: Set(p.sprs_weight),
+            sprs_partial_weight: Set(p.sprs_partial_weight),
+            poam_eligibility: Set(p.poam_eligibility),
+            assessment_objectives: Set(p.assessment_objectives),
+            objective_results: Set(json!({})),
+            version: Set(1),
+            evaluated_by: Set(None),
+            evaluated_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+        assessment_practices::Entity::insert_many(answers).exec_without_returning(&txn).await?;
+        let event = AuditEvent::new(
+            "assessment.create",
+            "assessment",
+            Some(&row.id),
+            json!({ "title": row.title, "target_level": row.target_level, "assessment_type": row.assessment_type, "practices": n_practices }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&row.org_id), event).await?;
+        txn.commit().await?;
+        Assessment::try_from(row)
+    }
+
+    /// One assessment.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`] for a missing or another organisation's assessment.
+    pub async fn get_assessment(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+    ) -> Result<Assessment, ServiceError> {
+        Assessment::try_from(
+            self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?,
+        )
+    }
+
+    /// The assessments the actor may see, newest first.
+    ///
+    /// # Errors
+    /// [`ServiceError::Forbidden`]; a bad page.
+    pub async fn list_assessments(
+        &self,
+        actor: &Actor,
+        filter: AssessmentFilter,
+    ) -> Result<(Vec<Assessment>, u64), ServiceError> {
+        actor.require(Action::AssessmentRead)?;
+        let mut query = assessments::Entity::find();
+        if actor.is_system_admin() {
+            if let Some(org_id) = &filter.org_id {
+                query = query.filter(assessments::Column::OrgId.eq(org_id));
+            }
+        } else {
+            let own = actor.org_id.clone().unwrap_or_default();
+            if filter.org_id.as_ref().is_some_and(|org| *org != own) {
+                return Ok((Vec::new(), 0));
+            }
+            query = query.filter(assessments::Column::OrgId.eq(own));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(assessments::Column::Status.eq(status.as_str()));
+        }
+        if let Some(level) = filter.level {
+            query = query.filter(assessments::Column::TargetLevel.eq(level.number()));
+        }
+        let total = query.clone().count(&self.db).await?;
+        let rows = query
+            .order_by_desc(assessments::Column::CreatedAt)
+            .order_by_asc(assessments::Column::Id)
+            .offset(filter.page.saturating_sub(1) * filter.per_page)
+            .limit(filter.per_page)
+            .all(&self.db)
+            .await?;
+        Ok((rows.into_iter().map(Assessment::try_from).collect::<Result<_, _>>()?, total))
+    }
+
+    /// Changes the title or lead assessor of an assessment that is not completed.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] for a completed assessment; as for create.
+    pub async fn update_assessment(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        changes: AssessmentChanges,
+    ) -> Result<Assessment, ServiceError> {
+        let title = changes.title.as_deref().map(parse_title).transpose()?;
+        let txn = audit::begin_write(&self.db).await?;
+        let before =
+            self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
+        if before.status == AssessmentStatus::Completed.as_str() {
+            return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
+        }
+        if let Some(Some(lead)) = &changes.lead_assessor_id {
+            self.check_lead_assessor(&txn, &before.org_id, lead).await?;
+        }
+        let mut active = before.clone().into_active_model();
+        if let Some(title) = title {
+            active.title = Set(title);
+        }
+        if let Some(lead) = changes.lead_assessor_id {
+            active.lead_assessor_id = Set(lead);
+        }
+        active.updated_at = Set(Utc::now());
+        let after = active.update(&txn).await?;
+        let mut details = Map::new();
+        if before.title != after.title {
+            details.insert("title".into(), json!({ "before": before.title, "after": after.title }));
+        }
+        if before.lead_assessor_id != after.lead_assessor_id {
+            details.insert(
+                "lead_assessor_id".into(),
+                json!({ "before": before.lead_assessor_id, "after": after.lead_assessor_id }),
+            );
+        }
+        let event = AuditEvent::new(
+            "assessment.update",
+            "assessment",
+            Some(assessment_id),
+            Json::Object(details),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&after.org_id), event).await?;
+        txn.commit().await?;
+        Assessment::try_from(after)
+    }
+
+    /// Deletes a draft assessment with its practice answers.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] unless it is a draft.
+    pub async fn delete_assessment(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+    ) -> Result<(), ServiceError> {
+        let txn = audit::begin_write(&self.db).await?;
+        let row = self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
+        if row.status != AssessmentStatus::Draft.as_str() {
+            return Err(ServiceError::Conflict(format!(
+                "only a draft can be deleted; this assessment is {}",
+                row.status
+            )));
+        }
+        assessments::Entity::delete_by_id(assessment_id.to_owned()).exec(&txn).await?;
+        let event = AuditEvent::new(
+            "assessment.delete",
+            "assessment",
+            Some(assessment_id),
+            json!({ "title": row.title }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&row.org_id), event).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn practice_rows<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        assessment_id: &str,
+    ) -> Result<Vec<assessment_practices::Model>, ServiceError> {
+        Ok(assessment_practices::Entity::find()
+            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
+            .order_by_asc(assessment_practices::Column::SortOrder)
+            .all(db)
+            .await?)
+    }
+
+    /// Moves an assessment one step of its lifecycle. Completing refuses while
+    /// any practice is not evaluated, and stores the scores and CMMC status.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] for a step the lifecycle does not allow or
+    /// unevaluated practices; [`ServiceError::InvalidInput`] for a reopen without a reason.
+    pub async fn transition_assessment(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        transition: Transition,
+    ) -> Result<Assessment, ServiceError> {
+        if let Transition::Reopen { reason } = &transition
+            && (reason.trim().is_empty() || reason.chars().count() > 2000)
+        {
+            return Err(ServiceError::invalid(
+                "reason",
+                "a reopen needs a reason of 1 to 2000 characters",
+            ));
+        }
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        let before =
+            self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
+        let current: AssessmentStatus = before.status.parse().map_err(corrupt)?;
+        if current != transition.source() {
+            return Err(ServiceError::Conflict(format!(
+                "an assessment that is {current} cannot {}; only one that is {}",
+                transition.action().trim_start_matches("assessment."),
+                transition.source()
+            )));
+        }
+        let next = current
+            .transition_to(transition.target())
+            .map_err(|err| ServiceError::Conflict(err.to_string()))?;
+        let mut active = before.clone().into_active_model();
+        active.status = Set(next.as_str().to_owned());
+        active.updated_at = Set(now);
+        let mut details = Map::new();
+        details
+            .insert("status".into(), json!({ "before": current.as_str(), "after": next.as_str() }));
+        match &transition {
+            Transition::Start => {
+                if before.started_at.is_none() {
+                    active.started_at = Set(Some(now));
+                }
+            }
+            Transition::Submit => {}
+            Transition::Complete => {
+                let rows = self.practice_rows(&txn, assessment_id).await?;
+                let unevaluated: Vec<&str> = rows
+                    .iter()
+                    .filter(|r| r.status == PracticeStatus::NotEvaluated.as_str())
+                    .map(|r| r.practice_id.as_str())
+                    .collect();
+                if !unevaluated.is_empty() {
+                    return Err(ServiceError::Conflict(format!(
+                        "{} practice(s) are not evaluated yet, e.g. {}",
+                        unevaluated.len(),
+                        unevaluated.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+                    )));
+                }
+                let level = Level::try_from(before.target_level).map_err(corrupt)?;
+                let results = rows.iter().map(result_of).collect::<Result<Vec<_>, _>>()?;
+                let score = scoring::score(level, &results);
+                let deadline =
+                    (score.cmmc_status == CmmcStatus::Conditional).then(|| closeout_deadline(now));
+                active.completed_at = Set(Some(now));
+                active.sprs_score = Set(score.sprs_score.map(|s| s.value()));
+                active.overall_score = Set(Some(score.overall_score));
+                active.level3_score = Set(score.level3_score);
+                active.cmmc_status = Set(Some(score.cmmc_status.as_str().to_owned()));
+                active.conditional_deadline = Set(deadline);
+                details.insert("sprs_score".into(), json!(score.sprs_score.map(|s| s.value())));
+                details.insert("cmmc_status".into(), json!(score.cmmc_status.as_str()));
+                details.insert("level3_score".into(), json!(score.level3_score));
+            }
+            Transition::Reopen { reason } => {
+                details.insert("reason".into(), json!(reason.trim()));
+            }
+        }
+        let after = active.update(&txn).await?;
+        let event = AuditEvent::new(
+            transition.action(),
+            "assessment",
+            Some(assessment_id),
+            Json::Object(details),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&after.org_id), event).await?;
+        txn.commit().await?;
+        Assessment::try_from(after)
+    }
+
+    /// The practice answers of an assessment, in catalogue order.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`].
+    pub async fn list_practice_answers(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        filter: PracticeAnswerFilter,
+    ) -> Result<Vec<PracticeAnswer>, ServiceError> {
+        self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
+        let mut query = assessment_practices::Entity::find()
+            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id));
+        if let Some(domain) = filter.domain {
+            query = query.filter(assessment_practices::Column::DomainId.eq(domain.as_str()));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(assessment_practices::Column::Status.eq(status.as_str()));
+        }
+        if let Some(level) = filter.level {
+            query = query.filter(assessment_practices::Column::Level.eq(level.number()));
+        }
+        let rows =
+            query.order_by_asc(assessment_practices::Column::SortOrder).all(&self.db).await?;
+        rows.into_iter().map(answer_of).collect()
+    }
+
+    async fn practice_row<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        assessment_id: &str,
+        practice_id: &str,
+    ) -> Result<assessment_practices::Model, ServiceError> {
+        assessment_practices::Entity::find()
+            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
+            .filter(assessment_practices::Column::PracticeId.eq(practice_id))
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::not_found(format!("practice {practice_id} in this assessment"))
+            })
+    }
+
+    /// One practice answer.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`].
+    pub async fn get_practice_answer(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        practice_id: &str,
+    ) -> Result<PracticeAnswer, ServiceError> {
+        self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
+        answer_of(self.practice_row(&self.db, assessment_id, practice_id).await?)
+    }
+
+    /// Records a practice's status, notes and objective results, while the
+    /// assessment is in progress. Objectives decide the status (all met or
+    /// not applicable: met; any not met: not met); an explicit status that
+    /// contradicts them is refused. `if_match` guards against lost updates.
+    ///
+    /// # Errors
+    /// [`ServiceError::InvalidInput`]; [`ServiceError::PreconditionFailed`]
+    /// for a stale `if_match`; [`ServiceError::Conflict`] unless in progress.
+    pub async fn update_practice_answer(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        practice_id: &str,
+        update: PracticeUpdate,
+        if_match: Option<i64>,
+    ) -> Result<PracticeAnswer, ServiceError> {
+        let explicit = update
+            .status
+            .as_deref()
+            .map(str::parse::<PracticeStatus>)
+            .transpose()
+            .map_err(|err| ServiceError::invalid("status", err))?;
+        if update.assessor_notes.as_ref().is_some_and(|n| n.chars().count() > 20_000) {
+            return Err(ServiceError::invalid(
+                "assessor_notes",
+                "must be at most 20000 characters",
+            ));
+        }
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        let assessment =
+            self.assessment_for(&txn, actor, assessment_id, Action::PracticeEvaluate).await?;
+        if assessment.status != AssessmentStatus::InProgress.as_str() {
+            return Err(ServiceError::Conflict(format!(
+                "practices are evaluated only while the assessment is in progress; it is {}",
+                assessment.status
+            )));
+        }
+        let row = self.practice_row(&txn, assessment_id, practice_id).await?;
+        if let Some(expected) = if_match
+            && expected != row.version
+        {
+            return Err(ServiceError::PreconditionFailed(format!(
+                "the practice changed since you read it (version {} now, {expected} given); reload it",
+                row.version
+            )));
+        }
+        let parsed_id: PracticeId = row.practice_id.parse().map_err(corrupt)?;
+        let before = answer_of(row.clone())?;
+        let labels: Vec<String> = before.objectives.iter().map(|o| o.label.clone()).collect();
+        let mut results = results_of(&row);
+        if let Some(objectives) = &update.objectives {
+            for (label, status) in objectives {
+                if !labels.contains(label) {
+                    return Err(ServiceError::invalid(
+                        &format!("objectives.{label}"),
+                        format!("{practice_id} has objectives {}", labels.join(", ")),
+                    ));
+                }
+                let status: ObjectiveStatus = status
+                    .parse()
+                    .map_err(|err| ServiceError::invalid(&format!("objectives.{label}"), err))?;
+                results.insert(label.clone(), status);
+            }
+        }
+        let status = if update.objectives.is_some() {
+            let expected: Vec<&str> = labels.iter().map(String::as_str).collect();
+            let pairs: Vec<(&str, ObjectiveStatus)> =
+                results.iter().map(|(l, s)| (l.as_str(), *s)).collect();
+            let derived = scoring::status_from_objectives(&expected, &pairs);
+            match (explicit, derived) {
+                (Some(explicit), Some(derived))
+                    if !scoring::agrees_with_objectives(parsed_id, explicit, derived) =>
+                {
+                    return Err(ServiceError::invalid(
+                        "status",
+                        format!("{explicit} contradicts the objectives, which say {derived}"),
+                    ));
+                }
+                (Some(explicit), _) => explicit,
+                (None, Some(derived)) => derived,
+                (None, None) => PracticeStatus::NotEvaluated,
+            }
+        } else {
+            explicit.unwrap_or(before.status)
+        };
+        let mut active = row.clone().into_active_model();
+        active.status = Set(status.as_str().to_owned());
+        active.score = Set((status != PracticeStatus::NotEvaluated).then(|| status.score()));
+        if let Some(notes) = &update.assessor_notes {
+            active.assessor_notes = Set(Some(notes.clone()));
+        }
+        let results_json: Map<String, Json> =
+            results.iter().map(|(l, s)| (l.clone(), json!(s.as_str()))).collect();
+        active.objective_results = Set(Json::Object(results_json));
+        active.version = Set(row.version + 1);
+        active.evaluated_by = Set(Some(actor.user_id.clone()));
+        active.evaluated_at = Set(Some(now));
+        active.updated_at = Set(now);
+        let after = answer_of(active.update(&txn).await?)?;
+        let mut details = Map::new();
+        details.insert("assessment_id".into(), json!(assessment_id));
+        details.insert("practice_id".into(), json!(practice_id));
+        if before.status != after.status {
+            details.insert(
+                "status".into(),
+                json!({ "before": before.status.as_str(), "after": after.status.as_str() }),
+            );
+        }
+        if before.assessor_notes != after.assessor_notes {
+            details.insert(
+                "assessor_notes".into(),
+                json!({ "before": before.assessor_notes, "after": after.assessor_notes }),
+            );
+        }
+        let objective_changes: Map<String, Json> = before
+            .objectives
+            .iter()
+            .zip(&after.objectives)
+            .filter(|(b, a)| b.status != a.status)
+            .map(|(b, a)| (a.label.clone(), json!({ "before": b.status.map(|s| s.as_str()), "after": a.status.map(|s| s.as_str()) })))
+            .collect();
+        if !objective_changes.is_empty() {
+            details.insert("objectives".into(), Json::Object(objective_changes));
+        }
+        let event = AuditEvent::new(
+            "assessment_practice.update",
+            "assessment_practice",
+            Some(&after.id),
+            Json::Object(details),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
+            .await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    /// The assessment's score: for a completed assessment the one it earned,
+    /// otherwise what it would earn now.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`].
+    pub async fn assessment_score(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+    ) -> Result<AssessmentScore, ServiceError> {
+        let assessment =
+            self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
+        let level = Level::try_from(assessment.target_level).map_err(corrupt)?;
+        let rows = self.practice_rows(&self.db, assessment_id).await?;
+        let results = rows.iter().map(result_of).collect::<Result<Vec<_>, _>>()?;
+        let score = scoring::score(level, &results);
+        let conditional_deadline = match (score.cmmc_status, assessment.completed_at) {
+            (CmmcStatus::Conditional, Some(completed)) => Some(
+                assessment.conditional_deadline.unwrap_or_else(|| closeout_deadline(completed)),
+            ),
+            _ => None,
+        };
+        Ok(AssessmentScore { score, target_level: level, conditional_deadline })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objective_lines_split_into_label_and_text() {
+        assert_eq!(
+            objective_parts("[a] users are identified;"),
+            Some(("a", "users are identified;"))
+        );
+        assert_eq!(objective_parts("[ODP1] parameters;"), Some(("ODP1", "parameters;")));
+        assert_eq!(objective_parts("no label"), None);
+        assert!(lettered("a"));
+        assert!(!lettered("ODP2"));
+    }
+
+    #[test]
+    fn conditional_status_lasts_180_days() {
+        let completed =
+            DateTime::parse_from_rfc3339("2026-01-01T12:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(closeout_deadline(completed), NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
+    }
+}
