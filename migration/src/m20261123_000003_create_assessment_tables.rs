@@ -182,6 +182,8 @@ CREATE TABLE poam_items (
     status VARCHAR(32) NOT NULL DEFAULT 'open',
     resources_required TEXT NULL,
     risk_accepted BOOLEAN NOT NULL DEFAULT FALSE,
+    -- Whether 32 CFR 170.21 allows this gap on a POA&M for a Conditional status.
+    poam_eligible BOOLEAN NOT NULL DEFAULT FALSE,
     created_at {TS} NOT NULL,
     updated_at {TS} NOT NULL,
     CONSTRAINT pk_poam_items PRIMARY KEY (id),
@@ -190,7 +192,8 @@ CREATE TABLE poam_items (
     CONSTRAINT fk_poam_items_practice_id FOREIGN KEY (practice_id)
         REFERENCES cmmc_practices (practice_id) ON DELETE RESTRICT,
     CONSTRAINT ck_poam_items_status CHECK (status IN ('open', 'in_progress', 'completed', 'overdue')),
-    CONSTRAINT ck_poam_items_milestone CHECK (length(milestone) > 0)
+    CONSTRAINT ck_poam_items_milestone CHECK (length(milestone) > 0),
+    CONSTRAINT ck_poam_items_actual_completion CHECK (status <> 'completed' OR actual_completion IS NOT NULL)
 );
 CREATE INDEX ix_poam_items_poam_id ON poam_items (poam_id);
 CREATE INDEX ix_poam_items_finding_id ON poam_items (finding_id);

@@ -13,4 +13,5 @@ mod auth;
 mod catalogue;
 mod diag;
 mod permissions;
+mod remediation;
 mod startup;

@@ -72,6 +72,21 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         ("PATCH", "/api/assessments/{id}/practices/{practice_id}") => {
             Rule::Org(A::PracticeEvaluate)
         }
+        (
+            "GET",
+            "/api/assessments/{id}/findings" | "/api/assessments/{id}/findings/{finding_id}",
+        )
+        | ("GET", "/api/poams/{poam_id}" | "/api/organizations/{org_id}/dashboard") => {
+            Rule::Org(A::AssessmentRead)
+        }
+        ("POST", "/api/assessments/{id}/findings")
+        | ("PATCH" | "DELETE", "/api/assessments/{id}/findings/{finding_id}") => {
+            Rule::Org(A::FindingManage)
+        }
+        ("POST", "/api/assessments/{id}/poam" | "/api/poams/{poam_id}/items")
+        | ("PATCH" | "DELETE", "/api/poams/{poam_id}")
+        | ("PATCH", "/api/poams/{poam_id}/items/{item_id}") => Rule::Org(A::PoamManage),
+        ("GET", "/api/poams") => Rule::Role(A::AssessmentRead),
         _ => return None,
     })
 }
@@ -91,6 +106,19 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
         }
         ("PATCH", "/api/assessments/{id}/practices/{practice_id}") => {
             Some(json!({ "status": "met" }))
+        }
+        ("POST", "/api/assessments/{id}/findings") => Some(
+            json!({ "finding_type": "deficiency", "severity": "low", "title": format!("Finding {n}") }),
+        ),
+        ("PATCH", "/api/assessments/{id}/findings/{finding_id}") => {
+            Some(json!({ "severity": "medium" }))
+        }
+        ("PATCH", "/api/poams/{poam_id}") => Some(json!({ "title": format!("Plan {n}") })),
+        ("POST", "/api/poams/{poam_id}/items") => {
+            Some(json!({ "milestone": format!("Milestone {n}") }))
+        }
+        ("PATCH", "/api/poams/{poam_id}/items/{item_id}") => {
+            Some(json!({ "resources_required": "two engineers" }))
         }
         ("POST", "/api/organizations") => {
             Some(json!({ "name": format!("New org {n}"), "target_level": 1 }))
@@ -118,6 +146,11 @@ struct Org {
     id: String,
     /// An assessment in progress, which assessment paths name.
     assessment: String,
+    /// A finding in remediation (so DELETE is refused rather than done).
+    finding: String,
+    /// An active POA&M (so DELETE is refused rather than done) and one of its items.
+    poam: String,
+    item: String,
     /// The user that user-paths name: the organisation's viewer.
     target_user: String,
 }
@@ -147,7 +180,40 @@ async fn setup(app: &TestApp, admin: &str, name: &str) -> Org {
             .status,
         200
     );
-    Org { id, assessment, target_user }
+    let finding = app
+        .call(
+            "POST",
+            &format!("/api/assessments/{assessment}/findings"),
+            Some(admin),
+            Some(json!({ "finding_type": "deficiency", "severity": "high", "title": "No MFA", "practice_id": "IA.L2-3.5.3" })),
+        )
+        .await;
+    assert_eq!(finding.status, 201, "{:?}", finding.body);
+    let finding = finding.body["id"].as_str().unwrap().to_owned();
+    let moved = app
+        .call(
+            "PATCH",
+            &format!("/api/assessments/{assessment}/findings/{finding}"),
+            Some(admin),
+            Some(json!({ "status": "in_remediation" })),
+        )
+        .await;
+    assert_eq!(moved.status, 200);
+    let poam =
+        app.call("POST", &format!("/api/assessments/{assessment}/poam"), Some(admin), None).await;
+    assert_eq!(poam.status, 201, "{:?}", poam.body);
+    let item = poam.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let poam = poam.body["id"].as_str().unwrap().to_owned();
+    let active = app
+        .call(
+            "PATCH",
+            &format!("/api/poams/{poam}"),
+            Some(admin),
+            Some(json!({ "status": "active" })),
+        )
+        .await;
+    assert_eq!(active.status, 200);
+    Org { id, assessment, finding, poam, item, target_user }
 }
 
 fn concrete(path: &str, org: &Org) -> String {
@@ -155,6 +221,9 @@ fn concrete(path: &str, org: &Org) -> String {
         .replace("{user_id}", &org.target_user)
         .replace("{practice_id}", "AC.L2-3.1.1")
         .replace("{id}", &org.assessment)
+        .replace("{finding_id}", &org.finding)
+        .replace("{poam_id}", &org.poam)
+        .replace("{item_id}", &org.item)
 }
 
 db_test!(

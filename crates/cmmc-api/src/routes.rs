@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 
 use crate::error::{ApiError, ProblemKind};
-use crate::handlers::{assessments, audit, auth, catalog, diag, fallback, organizations};
+use crate::handlers::{
+    assessments, audit, auth, catalog, diag, fallback, organizations, remediation,
+};
 
 /// Every route: method, path under `/api`, handler.
 fn table() -> Vec<(&'static str, &'static str, Route)> {
@@ -62,6 +64,31 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             web::patch().to(assessments::update_practice_answer),
         ),
         ("GET", "/assessments/{id}/score", web::get().to(assessments::get_score)),
+        ("POST", "/assessments/{id}/findings", web::post().to(remediation::create_finding)),
+        ("GET", "/assessments/{id}/findings", web::get().to(remediation::list_findings)),
+        ("GET", "/assessments/{id}/findings/{finding_id}", web::get().to(remediation::get_finding)),
+        (
+            "PATCH",
+            "/assessments/{id}/findings/{finding_id}",
+            web::patch().to(remediation::update_finding),
+        ),
+        (
+            "DELETE",
+            "/assessments/{id}/findings/{finding_id}",
+            web::delete().to(remediation::delete_finding),
+        ),
+        ("POST", "/assessments/{id}/poam", web::post().to(remediation::generate_poam)),
+        ("GET", "/poams", web::get().to(remediation::list_poams)),
+        ("GET", "/poams/{poam_id}", web::get().to(remediation::get_poam)),
+        ("PATCH", "/poams/{poam_id}", web::patch().to(remediation::update_poam)),
+        ("DELETE", "/poams/{poam_id}", web::delete().to(remediation::delete_poam)),
+        ("POST", "/poams/{poam_id}/items", web::post().to(remediation::add_poam_item)),
+        (
+            "PATCH",
+            "/poams/{poam_id}/items/{item_id}",
+            web::patch().to(remediation::update_poam_item),
+        ),
+        ("GET", "/organizations/{org_id}/dashboard", web::get().to(remediation::dashboard)),
         ("GET", "/audit", web::get().to(audit::list_audit)),
         ("GET", "/audit/verify", web::get().to(audit::verify_audit)),
     ]

@@ -23,10 +23,12 @@ pub enum Action {
     AssessmentRead,
     AssessmentManage,
     PracticeEvaluate,
+    FindingManage,
+    PoamManage,
 }
 
 impl Action {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::OrganizationCreate,
         Self::OrganizationRead,
         Self::OrganizationUpdate,
@@ -38,6 +40,8 @@ impl Action {
         Self::AssessmentRead,
         Self::AssessmentManage,
         Self::PracticeEvaluate,
+        Self::FindingManage,
+        Self::PoamManage,
     ];
 
     /// The action's name, as in ARCHITECTURE.md.
@@ -55,6 +59,8 @@ impl Action {
             Self::AssessmentRead => "assessment.read",
             Self::AssessmentManage => "assessment.manage",
             Self::PracticeEvaluate => "practice.evaluate",
+            Self::FindingManage => "finding.manage",
+            Self::PoamManage => "poam.manage",
         }
     }
 }
@@ -77,6 +83,8 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
             action,
             A::AssessmentRead
                 | A::AssessmentManage
+                | A::FindingManage
+                | A::PoamManage
                 | A::OrganizationRead
                 | A::OrganizationUpdate
                 | A::UserRead
@@ -87,10 +95,18 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
         ),
         R::ComplianceOfficer | R::C3paoLead => matches!(
             action,
-            A::OrganizationRead | A::AssessmentRead | A::AssessmentManage | A::PracticeEvaluate
+            A::OrganizationRead
+                | A::AssessmentRead
+                | A::AssessmentManage
+                | A::PracticeEvaluate
+                | A::FindingManage
+                | A::PoamManage
         ),
         R::Assessor => {
-            matches!(action, A::OrganizationRead | A::AssessmentRead | A::PracticeEvaluate)
+            matches!(
+                action,
+                A::OrganizationRead | A::AssessmentRead | A::PracticeEvaluate | A::FindingManage
+            )
         }
         R::Viewer => matches!(action, A::OrganizationRead | A::AssessmentRead),
     }

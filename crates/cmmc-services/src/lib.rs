@@ -15,6 +15,7 @@ pub mod diag;
 mod error;
 pub mod keys;
 pub mod organizations;
+pub mod remediation;
 pub mod users;
 
 pub use actor::Actor;

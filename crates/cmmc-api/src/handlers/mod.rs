@@ -8,3 +8,4 @@ pub(crate) mod catalog;
 pub(crate) mod diag;
 pub(crate) mod fallback;
 pub(crate) mod organizations;
+pub(crate) mod remediation;

@@ -1,0 +1,870 @@
+//! Findings, plans of action and milestones (POA&Ms), and the dashboard.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cmmc_domain::access::Action;
+use cmmc_domain::scoring::{self, PracticeResult};
+use cmmc_domain::{
+    FindingStatus, FindingType, PoamItemStatus, PoamStatus, PracticeId, PracticeStatus, Severity,
+};
+use cmmc_store::entities::{assessment_practices, assessments, findings, poam_items, poams};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder,
+};
+use serde_json::{Map, Value as Json, json};
+use uuid::Uuid;
+
+use crate::assessments::closeout_deadline;
+use crate::audit::{self, AuditEvent, Author};
+use crate::{Actor, ServiceError, Services};
+
+/// A finding, as stored.
+pub type Finding = findings::Model;
+
+/// A new finding, as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewFinding {
+    pub finding_type: String,
+    pub severity: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub practice_id: Option<String>,
+}
+
+/// Changes to a finding; `status` moves it along open -> in_remediation ->
+/// resolved, or to accepted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingChanges {
+    pub finding_type: Option<String>,
+    pub severity: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<String>,
+}
+
+/// A POA&M item with whether it is overdue today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoamItem {
+    pub item: poam_items::Model,
+    /// Past its scheduled completion and not completed.
+    pub overdue: bool,
+}
+
+/// A POA&M without its items.
+pub type PoamSummary = poams::Model;
+
+/// A POA&M with its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Poam {
+    pub poam: poams::Model,
+    pub items: Vec<PoamItem>,
+}
+
+/// A new POA&M item, as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewPoamItem {
+    pub milestone: String,
+    pub practice_id: Option<String>,
+    pub finding_id: Option<String>,
+    pub scheduled_completion: Option<NaiveDate>,
+    pub resources_required: Option<String>,
+}
+
+/// Changes to a POA&M item: `None` leaves a field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PoamItemChanges {
+    pub milestone: Option<String>,
+    pub scheduled_completion: Option<Option<NaiveDate>>,
+    pub actual_completion: Option<Option<NaiveDate>>,
+    pub status: Option<String>,
+    pub resources_required: Option<Option<String>>,
+    pub risk_accepted: Option<bool>,
+}
+
+/// One completed assessment in the SPRS history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScorePoint {
+    pub assessment_id: String,
+    pub title: String,
+    pub completed_at: DateTime<Utc>,
+    pub sprs_score: Option<i32>,
+    pub cmmc_status: Option<String>,
+}
+
+/// An organisation's situation at a glance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    pub current_sprs_score: Option<i32>,
+    /// Completed assessments, oldest first.
+    pub sprs_history: Vec<ScorePoint>,
+    /// The newest assessment's practices: domain -> (met, total).
+    pub practices_met_by_domain: BTreeMap<String, (u32, u32)>,
+    pub open_findings_by_severity: BTreeMap<String, u32>,
+    pub overdue_poam_items: Vec<PoamItem>,
+}
+
+fn text(field: &str, value: &str, max: usize) -> Result<String, ServiceError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max {
+        return Err(ServiceError::invalid(field, format!("must be 1 to {max} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+fn parse<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ServiceError>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|err| ServiceError::invalid(field, err))
+}
+
+fn is_overdue(item: &poam_items::Model, today: NaiveDate) -> bool {
+    item.status != PoamItemStatus::Completed.as_str()
+        && item.scheduled_completion.is_some_and(|date| date < today)
+}
+
+fn with_overdue(item: poam_items::Model, today: NaiveDate) -> PoamItem {
+    PoamItem { overdue: is_overdue(&item, today), item }
+}
+
+impl Services {
+    async fn assessment_row<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        assessment_id: &str,
+        action: Action,
+    ) -> Result<assessments::Model, ServiceError> {
+        let row = assessments::Entity::find_by_id(assessment_id.to_owned())
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("assessment"))?;
+        actor.authorize(action, &row.org_id, "assessment")?;
+        Ok(row)
+    }
+
+    async fn check_practice_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        assessment_id: &str,
+        practice_id: &str,
+    ) -> Result<(), ServiceError> {
+        let found = assessment_practices::Entity::find()
+            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
+            .filter(assessment_practices::Column::PracticeId.eq(practice_id))
+            .one(db)
+            .await?;
+        found.map(|_| ()).ok_or_else(|| {
+            ServiceError::invalid(
+                "practice_id",
+                format!("{practice_id} is not a practice of this assessment"),
+            )
+        })
+    }
+
+    /// Records a finding on an assessment.
+    ///
+    /// # Errors
+    /// [`ServiceError::InvalidInput`]; [`ServiceError::Forbidden`] / [`ServiceError::NotFound`].
+    pub async fn create_finding(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        new: NewFinding,
+    ) -> Result<Finding, ServiceError> {
+        let finding_type: FindingType = parse("finding_type", &new.finding_type)?;
+        let severity: Severity = parse("severity", &new.severity)?;
+        let title = text("title", &new.title, 256)?;
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        let assessment =
+            self.assessment_row(&txn, actor, assessment_id, Action::FindingManage).await?;
+        if let Some(practice_id) = &new.practice_id {
+            self.check_practice_in(&txn, assessment_id, practice_id).await?;
+        }
+        let row = findings::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            assessment_id: Set(assessment_id.to_owned()),
+            practice_id: Set(new.practice_id.clone()),
+            finding_type: Set(finding_type.as_str().to_owned()),
+            severity: Set(severity.as_str().to_owned()),
+            title: Set(title),
+            description: Set(new.description.clone()),
+            status: Set(FindingStatus::Open.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let event = AuditEvent::new(
+            "finding.create",
+            "finding",
+            Some(&row.id),
+            json!({ "assessment_id": assessment_id, "title": row.title, "severity": row.severity, "finding_type": row.finding_type, "practice_id": row.practice_id }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
+            .await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    /// The findings of an assessment, optionally by status and severity.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`]; a bad filter.
+    pub async fn list_findings(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        status: Option<&str>,
+        severity: Option<&str>,
+    ) -> Result<Vec<Finding>, ServiceError> {
+        self.assessment_row(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
+        let mut query =
+            findings::Entity::find().filter(findings::Column::AssessmentId.eq(assessment_id));
+        if let Some(status) = status {
+            query = query.filter(
+                findings::Column::Status.eq(parse::<FindingStatus>("status", status)?.as_str()),
+            );
+        }
+        if let Some(severity) = severity {
+            query = query.filter(
+                findings::Column::Severity.eq(parse::<Severity>("severity", severity)?.as_str()),
+            );
+        }
+        Ok(query
+            .order_by_asc(findings::Column::CreatedAt)
+            .order_by_asc(findings::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    async fn finding_row<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        assessment_id: &str,
+        finding_id: &str,
+    ) -> Result<Finding, ServiceError> {
+        findings::Entity::find_by_id(finding_id.to_owned())
+            .filter(findings::Column::AssessmentId.eq(assessment_id))
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("finding"))
+    }
+
+    /// One finding.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`].
+    pub async fn get_finding(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        finding_id: &str,
+    ) -> Result<Finding, ServiceError> {
+        self.assessment_row(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
+        self.finding_row(&self.db, assessment_id, finding_id).await
+    }
+
+    /// Changes a finding; a status change must follow the remediation workflow.
+    ///
+    /// # Errors
+    /// [`ServiceError::InvalidInput`]; [`ServiceError::Conflict`] for a step the workflow does not allow.
+    pub async fn update_finding(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        finding_id: &str,
+        changes: FindingChanges,
+    ) -> Result<Finding, ServiceError> {
+        let finding_type = changes
+            .finding_type
+            .as_deref()
+            .map(|v| parse::<FindingType>("finding_type", v))
+            .transpose()?;
+        let severity =
+            changes.severity.as_deref().map(|v| parse::<Severity>("severity", v)).transpose()?;
+        let title = changes.title.as_deref().map(|v| text("title", v, 256)).transpose()?;
+        let status =
+            changes.status.as_deref().map(|v| parse::<FindingStatus>("status", v)).transpose()?;
+        let txn = audit::begin_write(&self.db).await?;
+        let assessment =
+            self.assessment_row(&txn, actor, assessment_id, Action::FindingManage).await?;
+        let before = self.finding_row(&txn, assessment_id, finding_id).await?;
+        let mut active = before.clone().into_active_model();
+        if let Some(next) = status {
+            let current: FindingStatus = before
+                .status
+                .parse()
+                .map_err(|err| anyhow::format_err!("stored finding: {err}"))?;
+            if next != current {
+                current
+                    .transition_to(next)
+                    .map_err(|err| ServiceError::Conflict(err.to_string()))?;
+                active.status = Set(next.as_str().to_owned());
+            }
+        }
+        if let Some(v) = finding_type {
+            active.finding_type = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = severity {
+            active.severity = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = title {
+            active.title = Set(v);
+        }
+        if let Some(v) = changes.description {
+            active.description = Set(Some(v));
+        }
+        active.updated_at = Set(Utc::now());
+        let after = active.update(&txn).await?;
+        let mut details = Map::new();
+        for (field, b, a) in [
+            ("status", &before.status, &after.status),
+            ("severity", &before.severity, &after.severity),
+            ("finding_type", &before.finding_type, &after.finding_type),
+            ("title", &before.title, &after.title),
+        ] {
+            if b != a {
+                details.insert(field.into(), json!({ "before": b, "after": a }));
+            }
+        }
+        if before.description != after.description {
+            details.insert(
+                "description".into(),
+                json!({ "before": before.description, "after": after.description }),
+            );
+        }
+        let event =
+            AuditEvent::new("finding.update", "finding", Some(finding_id), Json::Object(details));
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
+            .await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes an open finding (one in remediation or closed is a record).
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] unless it is open.
+    pub async fn delete_finding(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        finding_id: &str,
+    ) -> Result<(), ServiceError> {
+        let txn = audit::begin_write(&self.db).await?;
+        let assessment =
+            self.assessment_row(&txn, actor, assessment_id, Action::FindingManage).await?;
+        let finding = self.finding_row(&txn, assessment_id, finding_id).await?;
+        if finding.status != FindingStatus::Open.as_str() {
+            return Err(ServiceError::Conflict(format!(
+                "only an open finding can be deleted; this one is {}",
+                finding.status
+            )));
+        }
+        findings::Entity::delete_by_id(finding_id.to_owned()).exec(&txn).await?;
+        let event = AuditEvent::new(
+            "finding.delete",
+            "finding",
+            Some(finding_id),
+            json!({ "title": finding.title }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Generates a draft POA&M for an assessment: one item per unmet practice
+    /// (linked to its first unresolved finding) and per unresolved finding of
+    /// no unmet practice, each marked whether 32 CFR 170.21 allows it on a
+    /// POA&M, scheduled by default for the 180-day closeout deadline.
+    ///
+    /// # Errors
+    /// [`ServiceError::Forbidden`] / [`ServiceError::NotFound`].
+    pub async fn generate_poam(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+    ) -> Result<Poam, ServiceError> {
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        let assessment =
+            self.assessment_row(&txn, actor, assessment_id, Action::PoamManage).await?;
+        let deadline = assessment
+            .conditional_deadline
+            .unwrap_or_else(|| closeout_deadline(assessment.completed_at.unwrap_or(now)));
+        let practices = assessment_practices::Entity::find()
+            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
+            .order_by_asc(assessment_practices::Column::SortOrder)
+            .all(&txn)
+            .await?;
+        let open_findings: Vec<Finding> = findings::Entity::find()
+            .filter(findings::Column::AssessmentId.eq(assessment_id))
+            .filter(
+                findings::Column::Status
+                    .is_in([FindingStatus::Open.as_str(), FindingStatus::InRemediation.as_str()]),
+            )
+            .order_by_asc(findings::Column::CreatedAt)
+            .all(&txn)
+            .await?;
+        let poam = poams::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            org_id: Set(assessment.org_id.clone()),
+            assessment_id: Set(assessment_id.to_owned()),
+            title: Set(format!("POA&M for {}", assessment.title).chars().take(256).collect()),
+            status: Set(PoamStatus::Draft.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let item = |milestone: String,
+                    practice_id: Option<String>,
+                    finding_id: Option<String>,
+                    eligible: bool| {
+            poam_items::ActiveModel {
+                id: Set(Uuid::new_v4().to_string()),
+                poam_id: Set(poam.id.clone()),
+                finding_id: Set(finding_id),
+                practice_id: Set(practice_id),
+                milestone: Set(milestone.chars().take(256).collect()),
+                scheduled_completion: Set(Some(deadline)),
+                actual_completion: Set(None),
+                status: Set(PoamItemStatus::Open.as_str().to_owned()),
+                resources_required: Set(None),
+                risk_accepted: Set(false),
+                poam_eligible: Set(eligible),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        };
+        let mut items = Vec::new();
+        let mut covered_practices = Vec::new();
+        for practice in &practices {
+            let status: PracticeStatus = practice
+                .status
+                .parse()
+                .map_err(|err| anyhow::format_err!("stored practice: {err}"))?;
+            if status.counts_as_met() {
+                continue;
+            }
+            let result = PracticeResult {
+                practice_id: practice
+                    .practice_id
+                    .parse::<PracticeId>()
+                    .map_err(|err| anyhow::format_err!("{err}"))?,
+                status,
+                sprs_weight: practice.sprs_weight,
+                sprs_partial_weight: practice.sprs_partial_weight,
+                poam_eligibility: practice
+                    .poam_eligibility
+                    .parse()
+                    .map_err(|err| anyhow::format_err!("{err}"))?,
+            };
+            let finding = open_findings
+                .iter()
+                .find(|f| f.practice_id.as_deref() == Some(practice.practice_id.as_str()));
+            items.push(item(
+                format!("Implement {} {}", practice.practice_id, practice.title),
+                Some(practice.practice_id.clone()),
+                finding.map(|f| f.id.clone()),
+                scoring::may_be_on_poam(&result),
+            ));
+            covered_practices.push(practice.practice_id.clone());
+        }
+        for finding in &open_findings {
+            if finding.practice_id.as_ref().is_some_and(|p| covered_practices.contains(p)) {
+                continue;
+            }
+            let eligible = finding.practice_id.is_none();
+            items.push(item(
+                format!("Resolve finding: {}", finding.title),
+                finding.practice_id.clone(),
+                Some(finding.id.clone()),
+                eligible,
+            ));
+        }
+        let n_items = items.len();
+        if !items.is_empty() {
+            poam_items::Entity::insert_many(items).exec_without_returning(&txn).await?;
+        }
+        let event = AuditEvent::new(
+            "poam.generate",
+            "poam",
+            Some(&poam.id),
+            json!({ "assessment_id": assessment_id, "items": n_items, "scheduled_completion": deadline.to_string() }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
+            .await?;
+        txn.commit().await?;
+        self.load_poam(&self.db, poam).await
+    }
+
+    async fn load_poam<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        poam: poams::Model,
+    ) -> Result<Poam, ServiceError> {
+        let today = Utc::now().date_naive();
+        let items = poam_items::Entity::find()
+            .filter(poam_items::Column::PoamId.eq(&poam.id))
+            .order_by_asc(poam_items::Column::CreatedAt)
+            .order_by_asc(poam_items::Column::PracticeId)
+            .order_by_asc(poam_items::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|i| with_overdue(i, today))
+            .collect();
+        Ok(Poam { poam, items })
+    }
+
+    async fn poam_row<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        poam_id: &str,
+        action: Action,
+    ) -> Result<poams::Model, ServiceError> {
+        let row = poams::Entity::find_by_id(poam_id.to_owned())
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("POA&M"))?;
+        actor.authorize(action, &row.org_id, "POA&M")?;
+        Ok(row)
+    }
+
+    /// One POA&M with its items.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`].
+    pub async fn get_poam(&self, actor: &Actor, poam_id: &str) -> Result<Poam, ServiceError> {
+        let row = self.poam_row(&self.db, actor, poam_id, Action::AssessmentRead).await?;
+        self.load_poam(&self.db, row).await
+    }
+
+    /// The POA&Ms the actor may see, optionally of one organisation or assessment.
+    ///
+    /// # Errors
+    /// [`ServiceError::Forbidden`].
+    pub async fn list_poams(
+        &self,
+        actor: &Actor,
+        org_id: Option<&str>,
+        assessment_id: Option<&str>,
+    ) -> Result<Vec<poams::Model>, ServiceError> {
+        actor.require(Action::AssessmentRead)?;
+        let mut query = poams::Entity::find();
+        if !actor.is_system_admin() {
+            let own = actor.org_id.clone().unwrap_or_default();
+            if org_id.is_some_and(|org| org != own) {
+                return Ok(Vec::new());
+            }
+            query = query.filter(poams::Column::OrgId.eq(own));
+        } else if let Some(org_id) = org_id {
+            query = query.filter(poams::Column::OrgId.eq(org_id));
+        }
+        if let Some(assessment_id) = assessment_id {
+            query = query.filter(poams::Column::AssessmentId.eq(assessment_id));
+        }
+        Ok(query
+            .order_by_desc(poams::Column::CreatedAt)
+            .order_by_asc(poams::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Renames a POA&M or moves it draft -> active -> completed.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] for a step the workflow does not allow.
+    pub async fn update_poam(
+        &self,
+        actor: &Actor,
+        poam_id: &str,
+        title: Option<String>,
+        status: Option<String>,
+    ) -> Result<Poam, ServiceError> {
+        let title = title.as_deref().map(|t| text("title", t, 256)).transpose()?;
+        let status = status.as_deref().map(|s| parse::<PoamStatus>("status", s)).transpose()?;
+        let txn = audit::begin_write(&self.db).await?;
+        let before = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
+        let mut active = before.clone().into_active_model();
+        if let Some(next) = status {
+            let current: PoamStatus =
+                before.status.parse().map_err(|err| anyhow::format_err!("stored POA&M: {err}"))?;
+            if next != current {
+                current
+                    .transition_to(next)
+                    .map_err(|err| ServiceError::Conflict(err.to_string()))?;
+                active.status = Set(next.as_str().to_owned());
+            }
+        }
+        if let Some(title) = title {
+            active.title = Set(title);
+        }
+        active.updated_at = Set(Utc::now());
+        let after = active.update(&txn).await?;
+        let mut details = Map::new();
+        if before.status != after.status {
+            details
+                .insert("status".into(), json!({ "before": before.status, "after": after.status }));
+        }
+        if before.title != after.title {
+            details.insert("title".into(), json!({ "before": before.title, "after": after.title }));
+        }
+        let event = AuditEvent::new("poam.update", "poam", Some(poam_id), Json::Object(details));
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&after.org_id), event).await?;
+        txn.commit().await?;
+        self.load_poam(&self.db, after).await
+    }
+
+    /// Deletes a draft POA&M and its items.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] unless it is a draft.
+    pub async fn delete_poam(&self, actor: &Actor, poam_id: &str) -> Result<(), ServiceError> {
+        let txn = audit::begin_write(&self.db).await?;
+        let row = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
+        if row.status != PoamStatus::Draft.as_str() {
+            return Err(ServiceError::Conflict(format!(
+                "only a draft POA&M can be deleted; this one is {}",
+                row.status
+            )));
+        }
+        poams::Entity::delete_by_id(poam_id.to_owned()).exec(&txn).await?;
+        let event =
+            AuditEvent::new("poam.delete", "poam", Some(poam_id), json!({ "title": row.title }));
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&row.org_id), event).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Adds an item to a POA&M.
+    ///
+    /// # Errors
+    /// [`ServiceError::InvalidInput`]; [`ServiceError::Conflict`] on a completed POA&M.
+    pub async fn add_poam_item(
+        &self,
+        actor: &Actor,
+        poam_id: &str,
+        new: NewPoamItem,
+    ) -> Result<PoamItem, ServiceError> {
+        let milestone = text("milestone", &new.milestone, 256)?;
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
+        if poam.status == PoamStatus::Completed.as_str() {
+            return Err(ServiceError::Conflict("a completed POA&M is read-only".into()));
+        }
+        if let Some(practice_id) = &new.practice_id {
+            self.check_practice_in(&txn, &poam.assessment_id, practice_id).await?;
+        }
+        if let Some(finding_id) = &new.finding_id {
+            self.finding_row(&txn, &poam.assessment_id, finding_id).await.map_err(|_| {
+                ServiceError::invalid("finding_id", "is not a finding of this POA&M's assessment")
+            })?;
+        }
+        let row = poam_items::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            poam_id: Set(poam_id.to_owned()),
+            finding_id: Set(new.finding_id),
+            practice_id: Set(new.practice_id),
+            milestone: Set(milestone),
+            scheduled_completion: Set(new.scheduled_completion),
+            actual_completion: Set(None),
+            status: Set(PoamItemStatus::Open.as_str().to_owned()),
+            resources_required: Set(new.resources_required),
+            risk_accepted: Set(false),
+            poam_eligible: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let event = AuditEvent::new(
+            "poam_item.create",
+            "poam_item",
+            Some(&row.id),
+            json!({ "poam_id": poam_id, "milestone": row.milestone }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&poam.org_id), event).await?;
+        txn.commit().await?;
+        Ok(with_overdue(row, now.date_naive()))
+    }
+
+    /// Changes a POA&M item. Completing it records its actual completion (today unless given).
+    ///
+    /// # Errors
+    /// [`ServiceError::InvalidInput`]; [`ServiceError::NotFound`].
+    pub async fn update_poam_item(
+        &self,
+        actor: &Actor,
+        poam_id: &str,
+        item_id: &str,
+        changes: PoamItemChanges,
+    ) -> Result<PoamItem, ServiceError> {
+        let milestone =
+            changes.milestone.as_deref().map(|m| text("milestone", m, 256)).transpose()?;
+        let status =
+            changes.status.as_deref().map(|s| parse::<PoamItemStatus>("status", s)).transpose()?;
+        if status == Some(PoamItemStatus::Overdue) {
+            return Err(ServiceError::invalid(
+                "status",
+                "overdue is read from the schedule, not set",
+            ));
+        }
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db).await?;
+        let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
+        let before = poam_items::Entity::find_by_id(item_id.to_owned())
+            .filter(poam_items::Column::PoamId.eq(poam_id))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("POA&M item"))?;
+        let mut active = before.clone().into_active_model();
+        if let Some(m) = milestone {
+            active.milestone = Set(m);
+        }
+        if let Some(d) = changes.scheduled_completion {
+            active.scheduled_completion = Set(d);
+        }
+        if let Some(d) = changes.actual_completion {
+            active.actual_completion = Set(d);
+        }
+        if let Some(r) = changes.resources_required {
+            active.resources_required = Set(r);
+        }
+        if let Some(r) = changes.risk_accepted {
+            active.risk_accepted = Set(r);
+        }
+        if let Some(s) = status {
+            active.status = Set(s.as_str().to_owned());
+            if s == PoamItemStatus::Completed
+                && before.actual_completion.is_none()
+                && changes.actual_completion.is_none()
+            {
+                active.actual_completion = Set(Some(now.date_naive()));
+            }
+        }
+        active.updated_at = Set(now);
+        let after = active.update(&txn).await?;
+        let mut details = Map::new();
+        details.insert("poam_id".into(), json!(poam_id));
+        for (field, b, a) in [
+            ("status", json!(before.status), json!(after.status)),
+            ("milestone", json!(before.milestone), json!(after.milestone)),
+            (
+                "scheduled_completion",
+                json!(before.scheduled_completion),
+                json!(after.scheduled_completion),
+            ),
+            ("actual_completion", json!(before.actual_completion), json!(after.actual_completion)),
+            (
+                "resources_required",
+                json!(before.resources_required),
+                json!(after.resources_required),
+            ),
+            ("risk_accepted", json!(before.risk_accepted), json!(after.risk_accepted)),
+        ] {
+            if b != a {
+                details.insert(field.into(), json!({ "before": b, "after": a }));
+            }
+        }
+        let event =
+            AuditEvent::new("poam_item.update", "poam_item", Some(item_id), Json::Object(details));
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&poam.org_id), event).await?;
+        txn.commit().await?;
+        Ok(with_overdue(after, now.date_naive()))
+    }
+
+    /// The organisation's dashboard.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`] for another organisation.
+    pub async fn dashboard(&self, actor: &Actor, org_id: &str) -> Result<Dashboard, ServiceError> {
+        actor.authorize(Action::AssessmentRead, org_id, "organization")?;
+        self.get_organization(actor, org_id).await?;
+        let all = assessments::Entity::find()
+            .filter(assessments::Column::OrgId.eq(org_id))
+            .order_by_asc(assessments::Column::CreatedAt)
+            .all(&self.db)
+            .await?;
+        let mut completed: Vec<&assessments::Model> =
+            all.iter().filter(|a| a.completed_at.is_some()).collect();
+        completed.sort_by_key(|a| a.completed_at);
+        let sprs_history: Vec<_> = completed
+            .iter()
+            .filter_map(|a| {
+                Some(ScorePoint {
+                    assessment_id: a.id.clone(),
+                    title: a.title.clone(),
+                    completed_at: a.completed_at?,
+                    sprs_score: a.sprs_score,
+                    cmmc_status: a.cmmc_status.clone(),
+                })
+            })
+            .collect();
+        let current_sprs_score = completed.iter().rev().find_map(|a| a.sprs_score);
+        let mut practices_met_by_domain = BTreeMap::new();
+        if let Some(latest) = all.last() {
+            let rows = assessment_practices::Entity::find()
+                .filter(assessment_practices::Column::AssessmentId.eq(&latest.id))
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                let entry: &mut (u32, u32) =
+                    practices_met_by_domain.entry(row.domain_id.clone()).or_default();
+                entry.1 += 1;
+                if row.status == PracticeStatus::Met.as_str()
+                    || row.status == PracticeStatus::NotApplicable.as_str()
+                {
+                    entry.0 += 1;
+                }
+            }
+        }
+        let ids: Vec<String> = all.iter().map(|a| a.id.clone()).collect();
+        let mut open_findings_by_severity: BTreeMap<String, u32> =
+            Severity::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+        let open = findings::Entity::find()
+            .filter(findings::Column::AssessmentId.is_in(ids))
+            .filter(
+                findings::Column::Status
+                    .is_in([FindingStatus::Open.as_str(), FindingStatus::InRemediation.as_str()]),
+            )
+            .all(&self.db)
+            .await?;
+        for finding in open {
+            *open_findings_by_severity.entry(finding.severity).or_default() += 1;
+        }
+        let poam_ids: Vec<String> = poams::Entity::find()
+            .filter(poams::Column::OrgId.eq(org_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let today = Utc::now().date_naive();
+        let overdue_poam_items = poam_items::Entity::find()
+            .filter(poam_items::Column::PoamId.is_in(poam_ids))
+            .filter(poam_items::Column::Status.ne(PoamItemStatus::Completed.as_str()))
+            .order_by_asc(poam_items::Column::ScheduledCompletion)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|i| with_overdue(i, today))
+            .filter(|i| i.overdue)
+            .collect();
+        Ok(Dashboard {
+            current_sprs_score,
+            sprs_history,
+            practices_met_by_domain,
+            open_findings_by_severity,
+            overdue_poam_items,
+        })
+    }
+}
