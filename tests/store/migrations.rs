@@ -190,3 +190,27 @@ db_test!(
         assert_eq!(cmmc_store::diag::assessment_count(&db).await.unwrap(), None);
     }
 );
+
+db_test!(
+    async fn the_demo_seed_makes_one_user_per_role_and_an_assessment_in_progress_once(backend) {
+        use cmmc_api::ops;
+        let Some(test_db) = TestDb::create(backend).await else { return };
+        let settings = cmmc_tests::test_settings(&test_db, &[]);
+        let report = ops::seed_demo(&settings).await.unwrap();
+        assert_eq!(report.users.len(), 6, "one per role");
+        assert!(report.users.iter().all(|(_, _, password)| password.len() > 20));
+        let again = ops::seed_demo(&settings).await.unwrap();
+        assert_eq!(again, ops::DemoReport::default(), "idempotent");
+        let db = test_db.connect().await;
+        assert_eq!(cmmc_store::diag::assessment_count(&db).await.unwrap(), Some(1));
+        let statuses = db
+            .query_all(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT status, COUNT(*) AS n FROM assessment_practices GROUP BY status ORDER BY status",
+            ))
+            .await
+            .unwrap();
+        let statuses: Vec<String> = statuses.iter().map(|r| r.try_get::<String>("", "status").unwrap()).collect();
+        assert_eq!(statuses, ["met", "not_applicable", "not_evaluated", "not_met", "partially_met"]);
+    }
+);

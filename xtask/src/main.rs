@@ -23,7 +23,9 @@ commands:
   migrate [up | down [N] [--force] | status | fresh [--force]]
                  apply, roll back, list, or drop-and-reapply the migrations
                  (down and fresh refuse on a database with assessments unless --force)
-  seed           load data/cmmc into the database (idempotent)
+  seed [--demo]  load data/cmmc into the database (idempotent); --demo also adds a demo
+                 organisation, one user per role (passwords printed once) and an
+                 assessment in progress
   create-admin --username NAME --email EMAIL
                  create a system administrator; the password comes from
                  CMMC_ADMIN_PASSWORD when set, otherwise from a prompt
@@ -62,11 +64,31 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
             eprintln!("{}", ops::migrate(&settings, command).await?);
         }
         "seed" => {
-            if let Some(extra) = rest.first() {
-                anyhow::bail!("seed takes no argument {extra:?}");
-            }
+            let demo = match rest {
+                [] => false,
+                [flag] if flag == "--demo" => true,
+                _ => anyhow::bail!("usage: seed [--demo]"),
+            };
             let settings = settings()?;
             eprintln!("{}", ops::seed(&settings).await?);
+            if demo {
+                let report = ops::seed_demo(&settings).await?;
+                match report.organization_id {
+                    None => eprintln!(
+                        "demo data already present; nothing changed (its passwords were shown when it was made)"
+                    ),
+                    Some(org) => {
+                        eprintln!(
+                            "demo organisation {org}, assessment in progress {}",
+                            report.assessment_id.unwrap_or_default()
+                        );
+                        eprintln!("demo users (passwords are shown this once):");
+                        for (username, role, password) in report.users {
+                            eprintln!("  {username:28} {role:20} {password}");
+                        }
+                    }
+                }
+            }
         }
         "create-admin" => create_admin(rest).await?,
         "bench" => bench::run(&project_root(), rest).await?,

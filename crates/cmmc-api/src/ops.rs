@@ -135,6 +135,148 @@ pub async fn create_admin(
     Ok(user)
 }
 
+/// The demo organisation's CAGE code; its presence makes the demo seed a no-op.
+pub const DEMO_CAGE_CODE: &str = "DEMO1";
+
+/// What the demo seed made: each user and the password it was given (shown once).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoReport {
+    /// None when the demo data already existed.
+    pub organization_id: Option<String>,
+    pub assessment_id: Option<String>,
+    /// (username, role, password).
+    pub users: Vec<(String, String, String)>,
+}
+
+/// Adds a demo organisation, one user per role, and a Level 2 assessment in
+/// progress with a realistic mix of practice results, all through the
+/// services (so all of it is audited). Idempotent: when the demo organisation
+/// exists, nothing changes.
+///
+/// # Errors
+/// When the database cannot be opened or a step fails.
+pub async fn seed_demo(settings: &Settings) -> anyhow::Result<DemoReport> {
+    use cmmc_domain::RoleName;
+    use cmmc_services::assessments::{NewAssessment, PracticeUpdate, Transition};
+    use cmmc_services::organizations::NewOrganization;
+    use cmmc_services::users::NewUser;
+
+    seed(settings).await?;
+    let db = open(settings).await?;
+    let keys = cmmc_services::Keys::derive(&settings.server_secret()?)?;
+    let services = cmmc_services::Services::new(db.clone(), keys, settings.auth()).await?;
+    let service = |err: cmmc_services::ServiceError| anyhow::format_err!("{err}");
+    let password = || -> anyhow::Result<String> {
+        Ok(format!("demo-{}", cmmc_services::keys::generate_secret()?))
+    };
+
+    // The demo's own system administrator acts for the rest.
+    let existing_admin =
+        services.find_user_by_username("demo_system_admin").await.map_err(service)?;
+    if existing_admin.is_some() {
+        db.close().await.ok();
+        return Ok(DemoReport::default());
+    }
+    let mut report = DemoReport::default();
+    let admin_password = password()?;
+    let admin = services
+        .create_system_admin("demo_system_admin", "demo_system_admin@demo.example", &admin_password)
+        .await
+        .map_err(service)?;
+    report.users.push((admin.username.clone(), "system_admin".into(), admin_password));
+    let actor = cmmc_services::Actor {
+        user_id: admin.id.clone(),
+        username: admin.username.clone(),
+        org_id: None,
+        roles: vec![RoleName::SystemAdmin],
+        session_id: None,
+        ip_address: None,
+    };
+    let org = services
+        .create_organization(
+            &actor,
+            NewOrganization {
+                name: "Demo Defense Contractor".into(),
+                cage_code: Some(DEMO_CAGE_CODE.into()),
+                duns_number: None,
+                target_level: 2,
+            },
+        )
+        .await
+        .map_err(service)?;
+    for role in RoleName::ALL.iter().filter(|r| **r != RoleName::SystemAdmin) {
+        let username = format!("demo_{role}");
+        let secret = password()?;
+        services
+            .create_user(
+                &actor,
+                &org.id,
+                NewUser {
+                    username: username.clone(),
+                    email: format!("{username}@demo.example"),
+                    password: secret.clone(),
+                    roles: vec![role.as_str().to_owned()],
+                },
+            )
+            .await
+            .map_err(service)?;
+        report.users.push((username, role.as_str().to_owned(), secret));
+    }
+    let assessment = services
+        .create_assessment(
+            &actor,
+            NewAssessment {
+                org_id: org.id.clone(),
+                title: "FY2027 CMMC Level 2 self-assessment".into(),
+                target_level: 2,
+                assessment_type: "self".into(),
+                lead_assessor_id: None,
+            },
+        )
+        .await
+        .map_err(service)?;
+    services
+        .transition_assessment(&actor, &assessment.id, Transition::Start)
+        .await
+        .map_err(service)?;
+    // A realistic mix: most met, a few gaps, remote and wireless access not
+    // permitted (not applicable), partial FIPS encryption, and the last
+    // families not yet evaluated.
+    let answers = services
+        .list_practice_answers(&actor, &assessment.id, Default::default())
+        .await
+        .map_err(service)?;
+    for (index, answer) in answers.iter().enumerate() {
+        let status = match answer.practice_id.as_str() {
+            "AC.L2-3.1.12" | "AC.L2-3.1.16" | "AC.L2-3.1.17" => "not_applicable",
+            "SC.L2-3.13.11" => "partially_met",
+            "AU.L2-3.3.5" | "CM.L2-3.4.8" | "IA.L2-3.5.3" | "MP.L2-3.8.9" | "AT.L2-3.2.3" => {
+                "not_met"
+            }
+            _ if answer.practice_id.starts_with("SI.")
+                || answer.practice_id.starts_with("SC.L2-3.13.1") =>
+            {
+                continue;
+            }
+            _ if index % 9 == 4 => "not_met",
+            _ => "met",
+        };
+        let update = PracticeUpdate {
+            status: Some(status.to_owned()),
+            assessor_notes: Some(format!("Demo: {status}")),
+            objectives: None,
+        };
+        services
+            .update_practice_answer(&actor, &assessment.id, &answer.practice_id, update, None)
+            .await
+            .map_err(service)?;
+    }
+    report.organization_id = Some(org.id);
+    report.assessment_id = Some(assessment.id);
+    db.close().await.ok();
+    Ok(report)
+}
+
 /// Migrates up, then seeds the reference data from `settings.data_dir`.
 ///
 /// # Errors

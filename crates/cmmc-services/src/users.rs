@@ -236,6 +236,30 @@ impl Services {
         self.insert_user(&Author::default(), None, new, "user.create_system_admin").await
     }
 
+    /// The user with `username` (case-insensitively), for operator tools.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn find_user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<User>, ServiceError> {
+        let row = users::Entity::find()
+            .filter(
+                Expr::expr(Func::lower(Expr::col(users::Column::Username)))
+                    .eq(username.to_lowercase()),
+            )
+            .one(&self.db)
+            .await?;
+        match row {
+            Some(row) => {
+                let roles = role_names(&self.db, &row.id).await?;
+                Ok(Some(User::of(row, roles)))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// The users of `org_id`, by username.
     ///
     /// # Errors
