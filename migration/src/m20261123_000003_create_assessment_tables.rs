@@ -111,9 +111,17 @@ CREATE TABLE evidence (
     description TEXT NULL,
     file_path VARCHAR(512) NULL,
     file_url VARCHAR(512) NULL,
+    -- An uploaded file is stored under the upload directory by its SHA-256,
+    -- never by the user's file name, which is kept here.
+    original_filename VARCHAR(256) NULL,
+    size_bytes BIGINT NULL,
+    media_type VARCHAR(128) NULL,
+    sha256 VARCHAR(64) NULL,
+    uploaded_by VARCHAR(64) NULL,
     review_status VARCHAR(32) NOT NULL DEFAULT 'pending',
     reviewer_id VARCHAR(64) NULL,
     reviewed_at {TS} NULL,
+    review_comment TEXT NULL,
     created_at {TS} NOT NULL,
     updated_at {TS} NOT NULL,
     CONSTRAINT pk_evidence PRIMARY KEY (id),
@@ -123,11 +131,15 @@ CREATE TABLE evidence (
     CONSTRAINT ck_evidence_review_status CHECK (review_status IN ('pending', 'accepted', 'rejected')),
     CONSTRAINT ck_evidence_file_path_file_url CHECK (file_path IS NOT NULL OR file_url IS NOT NULL),
     CONSTRAINT ck_evidence_reviewed_at CHECK (review_status = 'pending' OR reviewed_at IS NOT NULL),
+    CONSTRAINT ck_evidence_file_path_sha256 CHECK (file_path IS NULL OR (sha256 IS NOT NULL AND size_bytes > 0)),
+    CONSTRAINT fk_evidence_uploaded_by FOREIGN KEY (uploaded_by) REFERENCES users (id) ON DELETE RESTRICT,
     CONSTRAINT ck_evidence_title CHECK (length(title) > 0)
 );
 CREATE INDEX ix_evidence_assessment_practice_id ON evidence (assessment_practice_id);
 CREATE INDEX ix_evidence_reviewer_id ON evidence (reviewer_id);
 CREATE INDEX ix_evidence_review_status ON evidence (review_status);
+CREATE INDEX ix_evidence_sha256 ON evidence (sha256);
+CREATE INDEX ix_evidence_uploaded_by ON evidence (uploaded_by);
 CREATE TABLE findings (
     id VARCHAR(64) NOT NULL,
     assessment_id VARCHAR(64) NOT NULL,

@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod catalogue;
 mod diag;
+mod evidence;
 mod permissions;
 mod remediation;
 mod startup;

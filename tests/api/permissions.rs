@@ -87,6 +87,22 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PATCH" | "DELETE", "/api/poams/{poam_id}")
         | ("PATCH", "/api/poams/{poam_id}/items/{item_id}") => Rule::Org(A::PoamManage),
         ("GET", "/api/poams") => Rule::Role(A::AssessmentRead),
+        (
+            "GET",
+            "/api/assessments/{id}/practices/{practice_id}/evidence"
+            | "/api/assessments/{id}/evidence",
+        )
+        | (
+            "GET",
+            "/api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/download",
+        ) => Rule::Org(A::AssessmentRead),
+        ("POST", "/api/assessments/{id}/practices/{practice_id}/evidence")
+        | ("DELETE", "/api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}") => {
+            Rule::Org(A::EvidenceUpload)
+        }
+        ("POST", "/api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/review") => {
+            Rule::Org(A::EvidenceReview)
+        }
         _ => return None,
     })
 }
@@ -114,6 +130,9 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
             Some(json!({ "severity": "medium" }))
         }
         ("PATCH", "/api/poams/{poam_id}") => Some(json!({ "title": format!("Plan {n}") })),
+        ("POST", "/api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/review") => {
+            Some(json!({ "status": "accepted", "comment": "fine" }))
+        }
         ("POST", "/api/poams/{poam_id}/items") => {
             Some(json!({ "milestone": format!("Milestone {n}") }))
         }
@@ -151,6 +170,8 @@ struct Org {
     /// An active POA&M (so DELETE is refused rather than done) and one of its items.
     poam: String,
     item: String,
+    /// Evidence uploaded by the compliance officer and accepted (so DELETE is refused rather than done).
+    evidence: String,
     /// The user that user-paths name: the organisation's viewer.
     target_user: String,
 }
@@ -213,7 +234,38 @@ async fn setup(app: &TestApp, admin: &str, name: &str) -> Org {
         )
         .await;
     assert_eq!(active.status, 200);
-    Org { id, assessment, finding, poam, item, target_user }
+    let officer = app.login(&format!("{name}_compliance_officer"), PASSWORD).await;
+    let form = reqwest::multipart::Form::new().text("title", "Access control policy").part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.7 policy".to_vec()).file_name("policy.pdf"),
+    );
+    let uploaded: Value = app
+        .client
+        .post(format!(
+            "{}/api/assessments/{assessment}/practices/AC.L2-3.1.1/evidence",
+            app.address
+        ))
+        .bearer_auth(&officer)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let evidence = uploaded["id"].as_str().unwrap_or_else(|| panic!("{uploaded}")).to_owned();
+    let reviewed = app
+        .call(
+            "POST",
+            &format!(
+                "/api/assessments/{assessment}/practices/AC.L2-3.1.1/evidence/{evidence}/review"
+            ),
+            Some(admin),
+            Some(json!({ "status": "accepted" })),
+        )
+        .await;
+    assert_eq!(reviewed.status, 200, "{:?}", reviewed.body);
+    Org { id, assessment, finding, poam, item, evidence, target_user }
 }
 
 fn concrete(path: &str, org: &Org) -> String {
@@ -224,6 +276,7 @@ fn concrete(path: &str, org: &Org) -> String {
         .replace("{finding_id}", &org.finding)
         .replace("{poam_id}", &org.poam)
         .replace("{item_id}", &org.item)
+        .replace("{evidence_id}", &org.evidence)
 }
 
 db_test!(

@@ -131,6 +131,17 @@ impl TestDb {
         }
     }
 
+    /// A directory for this test's evidence files.
+    #[must_use]
+    pub fn upload_dir(&self) -> String {
+        let base = self._dir.as_ref().map_or_else(std::env::temp_dir, |d| d.path().to_path_buf());
+        let name = self
+            .postgres
+            .as_ref()
+            .map_or_else(|| "uploads".to_owned(), |(_, db)| format!("uploads-{db}"));
+        base.join(name).display().to_string()
+    }
+
     /// A new connection pool to this database.
     ///
     /// # Panics
@@ -235,6 +246,7 @@ pub fn test_settings(db: &TestDb, extra: &[(&'static str, &str)]) -> Settings {
         ("workers", Some("2".to_owned())),
         ("db_max_connections", Some("5".to_owned())),
         ("secret_key", Some(TEST_SECRET.to_owned())),
+        ("upload_dir", Some(db.upload_dir())),
     ];
     for (key, value) in extra {
         overrides.push((key, Some((*value).to_owned())));

@@ -1,10 +1,20 @@
-//! `cargo xtask bench`: builds the release server, starts it on a fresh
-//! database, and measures start-up, a no-op reseed, the catalogue endpoints
-//! under load (with `oha`, installed when missing), and peak memory. Writes
-//! the results into BENCHMARKS.md.
+//! `cargo xtask bench`: builds the release server and, for each backend,
+//! runs two phases, each on fresh databases, and writes the results into
+//! BENCHMARKS.md (one marked block per phase).
+//!
+//! - Catalogue: starts the server on a fresh database and measures start-up,
+//!   a no-op reseed, the catalogue endpoints under load (with `oha`, installed
+//!   when missing), and peak memory.
+//! - Assessments: for 10 and then 1000 organisations, each time on a fresh
+//!   database and server, creates a system administrator (with the library,
+//!   as `cargo xtask create-admin` does), signs in, creates the organisations
+//!   and three assessments in each over HTTP (`curl`, a few at a time), starts
+//!   the first assessment, and loads a practice-answer PATCH and the score GET
+//!   of that one assessment. The score must not get slower as the number of
+//!   organisations grows.
 //!
 //! SQLite always; PostgreSQL too when `DATABASE_URL` names a postgres:// server
-//! (the benchmark creates its own database there and drops it afterwards).
+//! (the benchmark creates its own databases there and drops them afterwards).
 
 use std::fmt::Write as _;
 use std::net::TcpListener;
@@ -14,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
 
 const CONNECTIONS: u32 = 64;
 /// The server secret of the throwaway benchmark databases.
@@ -23,6 +34,37 @@ const ENDPOINTS: [(&str, &str); 2] = [
     ("practice detail", "/api/cmmc/practices/AC.L2-3.1.1"),
     ("Level 2 list", "/api/cmmc/practices?level=2"),
 ];
+/// The organisation counts of the assessments phase, smallest first.
+const ORG_COUNTS: [usize; 2] = [10, 1000];
+/// Assessments created in each organisation.
+const ASSESSMENTS_PER_ORG: usize = 3;
+/// The benchmark's system administrator.
+const ADMIN: &str = "bench";
+const ADMIN_EMAIL: &str = "bench@example.com";
+/// The administrator's password (throwaway databases only).
+const PASSWORD: &str = "benchmark-only-password-0123";
+/// The practice whose answer the PATCH load updates.
+const PRACTICE: &str = "AC.L2-3.1.1";
+/// The body of every PATCH of the load.
+const PATCH_BODY: &str = r#"{"assessor_notes":"bench"}"#;
+/// The most `curl` processes run at once while creating the data set.
+const CURL_THREADS: usize = 8;
+
+/// The release binary, the load generator and the workspace they run in.
+struct Tools<'a> {
+    root: &'a Path,
+    binary: &'a Path,
+    oha: &'a Path,
+}
+
+/// Where the benchmark makes its fresh databases.
+#[derive(Clone, Copy)]
+enum Backend<'a> {
+    /// SQLite files in this (temporary) directory.
+    Sqlite(&'a Path),
+    /// Databases created on the PostgreSQL server of this URL, and dropped.
+    Postgres(&'a str),
+}
 
 struct Results {
     backend: &'static str,
@@ -36,7 +78,45 @@ struct Load {
     requests_per_sec: f64,
     p50_ms: f64,
     p99_ms: f64,
+    /// oha's success rate: requests that got an answer, whatever its status.
     success_rate: f64,
+    /// The share of requests answered 2xx.
+    ok_rate: f64,
+    /// How many answers had each status, e.g. "200: 51234, 500: 2".
+    statuses: String,
+}
+
+/// The assessments phase on one backend: a run per organisation count.
+struct AssessmentResults {
+    backend: &'static str,
+    runs: Vec<AssessmentRun>,
+}
+
+/// One run of the assessments phase.
+struct AssessmentRun {
+    /// How many organisations the database held.
+    orgs: usize,
+    /// How long creating the organisations and their assessments took.
+    data_set: Duration,
+    patch: Load,
+    score: Load,
+}
+
+/// What one `oha` run sends.
+struct Request<'a> {
+    method: &'a str,
+    path: &'a str,
+    /// A bearer token for the Authorization header.
+    token: Option<&'a str>,
+    /// A JSON body.
+    body: Option<&'a str>,
+}
+
+impl<'a> Request<'a> {
+    /// An anonymous GET of `path`.
+    const fn get(path: &'a str) -> Self {
+        Self { method: "GET", path, token: None, body: None }
+    }
 }
 
 pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
@@ -52,30 +132,98 @@ pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     anyhow::ensure!(status.success(), "cargo build --release failed");
     let binary = target_dir(root).join("release").join("cmmc-api");
     let oha = ensure_oha()?;
+    let tools = Tools { root, binary: &binary, oha: &oha };
 
-    let mut all = Vec::new();
     let dir = tempfile_dir()?;
-    let sqlite_url = format!("sqlite://{}", dir.join("bench.db").display());
-    all.push(bench_one(root, &binary, &oha, "SQLite", &sqlite_url)?);
-
-    if let Ok(url) = std::env::var("DATABASE_URL")
-        && (url.starts_with("postgres://") || url.starts_with("postgresql://"))
-    {
-        let name = format!("cmmc_bench_{}", std::process::id());
-        let admin = Database::connect(&url).await.context("connecting to DATABASE_URL")?;
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-        let bench_url = replace_database(&url, &name);
-        let res = bench_one(root, &binary, &oha, "PostgreSQL", &bench_url);
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
-        all.push(res?);
-    }
+    let res = bench_backends(&tools, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
+    let (catalogue, assessments) = res?;
 
-    let report = render(&all);
+    let report = render(&catalogue);
     eprintln!("{report}");
-    write_benchmarks(root, &report)?;
+    write_benchmarks(root, "catalogue", "Catalogue", &report)?;
+    let report = render_assessments(&assessments);
+    eprintln!("{report}");
+    write_benchmarks(root, "assessments", "Assessments", &report)?;
     eprintln!("results written to BENCHMARKS.md");
     Ok(())
+}
+
+/// Both phases on SQLite (files in `dir`), then on PostgreSQL when
+/// `DATABASE_URL` names a server.
+async fn bench_backends(
+    tools: &Tools<'_>,
+    dir: &Path,
+) -> anyhow::Result<(Vec<Results>, Vec<AssessmentResults>)> {
+    let postgres = postgres_url();
+    let mut backends = vec![Backend::Sqlite(dir)];
+    if let Some(url) = &postgres {
+        backends.push(Backend::Postgres(url));
+    }
+    let mut catalogue = Vec::new();
+    let mut assessments = Vec::new();
+    for backend in backends {
+        catalogue.push(catalogue_run(tools, backend).await?);
+        assessments.push(bench_assessments(tools, backend).await?);
+    }
+    Ok((catalogue, assessments))
+}
+
+/// `DATABASE_URL` when it names a PostgreSQL server.
+fn postgres_url() -> Option<String> {
+    std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
+}
+
+impl Backend<'_> {
+    /// The backend's name in the report.
+    const fn label(self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "SQLite",
+            Self::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// Makes the fresh database `name` (a plain identifier) and answers its URL.
+    async fn create(self, name: &str) -> anyhow::Result<String> {
+        match self {
+            Self::Sqlite(dir) => {
+                let file = dir.join(format!("{name}.db"));
+                Ok(format!("sqlite://{}", file.display()))
+            }
+            Self::Postgres(url) => {
+                let admin = Database::connect(url).await.context("connecting to DATABASE_URL")?;
+                let res = admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await;
+                let _ = admin.close().await;
+                res.with_context(|| format!("creating the database {name}"))?;
+                Ok(replace_database(url, name))
+            }
+        }
+    }
+
+    /// Drops the PostgreSQL database `name` made by [`Backend::create`];
+    /// SQLite files go with their directory.
+    async fn remove(self, name: &str) -> anyhow::Result<()> {
+        let Self::Postgres(url) = self else { return Ok(()) };
+        let admin = Database::connect(url).await.context("connecting to DATABASE_URL")?;
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let res = admin.execute_unprepared(&sql).await;
+        let _ = admin.close().await;
+        res.with_context(|| format!("dropping the database {name}"))?;
+        Ok(())
+    }
+}
+
+/// The catalogue phase on a fresh database of `backend`.
+async fn catalogue_run(tools: &Tools<'_>, backend: Backend<'_>) -> anyhow::Result<Results> {
+    let name = format!("cmmc_bench_{}", std::process::id());
+    let url = backend.create(&name).await?;
+    let res = bench_one(tools, backend.label(), &url);
+    let removed = backend.remove(&name).await;
+    let results = res?;
+    removed?;
+    Ok(results)
 }
 
 fn target_dir(root: &Path) -> PathBuf {
@@ -127,9 +275,16 @@ fn server_command(root: &Path, binary: &Path, url: &str, port: u16) -> Command {
         .env("CMMC_AUTO_SEED", "true")
         .env("RUST_LOG", "info")
         .env("CMMC_SECRET_KEY", BENCH_SECRET)
+        // The assessments phase signs in once and loads for a while.
+        .env("CMMC_ACCESS_TOKEN_TTL_SECS", "3600")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     command
+}
+
+/// Starts the release server on `url`, listening on `port`.
+fn spawn_server(tools: &Tools<'_>, url: &str, port: u16) -> anyhow::Result<Child> {
+    server_command(tools.root, tools.binary, url, port).spawn().context("starting the server")
 }
 
 fn wait_ready(port: u16, child: &mut Child, started: Instant) -> anyhow::Result<Duration> {
@@ -170,26 +325,22 @@ fn peak_rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-fn bench_one(
-    root: &Path,
-    binary: &Path,
-    oha: &Path,
-    backend: &'static str,
-    url: &str,
-) -> anyhow::Result<Results> {
-    eprintln!("== {backend}");
+/// The catalogue phase: start-up, no-op reseed, catalogue loads and peak
+/// memory of the release server on the fresh database `url`.
+fn bench_one(tools: &Tools<'_>, backend: &'static str, url: &str) -> anyhow::Result<Results> {
+    eprintln!("== {backend}: catalogue");
     let port = free_port()?;
     let started = Instant::now();
-    let mut child =
-        server_command(root, binary, url, port).spawn().context("starting the server")?;
+    let mut child = spawn_server(tools, url, port)?;
     let res = (|| {
         let start_to_ready = wait_ready(port, &mut child, started)?;
         eprintln!("ready after {} ms", start_to_ready.as_millis());
-        let noop_reseed = noop_reseed(root, binary, url)?;
+        let noop_reseed = noop_reseed(tools.root, tools.binary, url)?;
         let mut loads = Vec::new();
         for (name, path) in ENDPOINTS {
             eprintln!("loading {path} with {CONNECTIONS} connections for {DURATION_SECS} s...");
-            loads.push((format!("{name} `GET {path}`"), load(oha, port, path)?));
+            let measured = load(tools.oha, port, &Request::get(path))?;
+            loads.push((format!("{name} `GET {path}`"), measured));
         }
         Ok::<_, anyhow::Error>((start_to_ready, noop_reseed, loads))
     })();
@@ -232,11 +383,21 @@ fn noop_reseed(root: &Path, binary: &Path, url: &str) -> anyhow::Result<String> 
     ))
 }
 
-fn load(oha: &Path, port: u16, path: &str) -> anyhow::Result<Load> {
-    let output = Command::new(oha)
+/// Loads one request with `oha`: `CONNECTIONS` connections for `DURATION_SECS` seconds.
+fn load(oha: &Path, port: u16, request: &Request<'_>) -> anyhow::Result<Load> {
+    let mut command = Command::new(oha);
+    command
         .args(["--no-tui", "--output-format", "json", "-c", &CONNECTIONS.to_string()])
         .args(["-z", &format!("{DURATION_SECS}s")])
-        .arg(format!("http://127.0.0.1:{port}{path}"))
+        .args(["-m", request.method]);
+    if let Some(token) = request.token {
+        command.arg("-H").arg(format!("Authorization: Bearer {token}"));
+    }
+    if let Some(body) = request.body {
+        command.args(["-H", "Content-Type: application/json", "-d", body]);
+    }
+    let output = command
+        .arg(format!("http://127.0.0.1:{port}{}", request.path))
         .output()
         .context("running oha")?;
     anyhow::ensure!(
@@ -244,22 +405,252 @@ fn load(oha: &Path, port: u16, path: &str) -> anyhow::Result<Load> {
         "oha failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let json: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("reading oha's JSON")?;
-    let number = |pointer: &str| {
-        json.pointer(pointer).and_then(serde_json::Value::as_f64).unwrap_or(f64::NAN)
-    };
-    let load = Load {
+    let json: Value = serde_json::from_slice(&output.stdout).context("reading oha's JSON")?;
+    let load = parse_load(&json);
+    eprintln!(
+        "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, statuses {}",
+        load.requests_per_sec, load.p50_ms, load.p99_ms, load.statuses
+    );
+    Ok(load)
+}
+
+/// The measures of oha's JSON report.
+fn parse_load(json: &Value) -> Load {
+    let number = |pointer: &str| json.pointer(pointer).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    let success_rate = number("/summary/successRate");
+    let counts = status_counts(json);
+    let answered: u64 = counts.iter().map(|(_, n)| n).sum();
+    let ok: u64 = counts.iter().filter(|(code, _)| code.starts_with('2')).map(|(_, n)| n).sum();
+    // oha's success rate is answers / requests (those cut off by the deadline
+    // aside), whatever the status; so 2xx / requests = 2xx / answers * it.
+    let ok_rate = if answered == 0 { 0.0 } else { ok as f64 / answered as f64 * success_rate };
+    let statuses: Vec<String> = counts.iter().map(|(code, n)| format!("{code}: {n}")).collect();
+    Load {
         requests_per_sec: number("/summary/requestsPerSec"),
         p50_ms: number("/latencyPercentiles/p50") * 1000.0,
         p99_ms: number("/latencyPercentiles/p99") * 1000.0,
-        success_rate: number("/summary/successRate"),
+        success_rate,
+        ok_rate,
+        statuses: if statuses.is_empty() { "none".to_owned() } else { statuses.join(", ") },
+    }
+}
+
+/// oha's count of answers per HTTP status.
+fn status_counts(json: &Value) -> Vec<(&str, u64)> {
+    let Some(codes) = json.get("statusCodeDistribution").and_then(Value::as_object) else {
+        return Vec::new();
     };
-    eprintln!(
-        "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
-        load.requests_per_sec, load.p50_ms, load.p99_ms
+    codes.iter().map(|(code, n)| (code.as_str(), n.as_u64().unwrap_or(0))).collect()
+}
+
+/// The assessments phase on `backend`: one run per organisation count.
+async fn bench_assessments(
+    tools: &Tools<'_>,
+    backend: Backend<'_>,
+) -> anyhow::Result<AssessmentResults> {
+    let mut runs = Vec::new();
+    for orgs in ORG_COUNTS {
+        eprintln!("== {}: assessments, {orgs} organisations", backend.label());
+        runs.push(assessments_run(tools, backend, orgs).await?);
+    }
+    Ok(AssessmentResults { backend: backend.label(), runs })
+}
+
+/// One assessments run with `orgs` organisations, on a fresh database of
+/// `backend` that is dropped afterwards.
+async fn assessments_run(
+    tools: &Tools<'_>,
+    backend: Backend<'_>,
+    orgs: usize,
+) -> anyhow::Result<AssessmentRun> {
+    let name = format!("cmmc_bench_{}_{orgs}_orgs", std::process::id());
+    let url = backend.create(&name).await?;
+    let res = serve_assessments(tools, &url, orgs).await;
+    let removed = backend.remove(&name).await;
+    let run = res?;
+    removed?;
+    Ok(run)
+}
+
+/// Starts the release server on `url`, runs [`measure_assessments`] against
+/// it, and stops it whatever happened.
+async fn serve_assessments(
+    tools: &Tools<'_>,
+    url: &str,
+    orgs: usize,
+) -> anyhow::Result<AssessmentRun> {
+    let port = free_port()?;
+    let started = Instant::now();
+    let mut child = spawn_server(tools, url, port)?;
+    let res = measure_assessments(tools, url, port, &mut child, started, orgs).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    res
+}
+
+/// Waits for the server, creates the administrator and the data set, starts
+/// the first assessment, and loads its practice PATCH and its score GET.
+/// (The curl and oha calls block this thread; nothing else runs meanwhile.)
+async fn measure_assessments(
+    tools: &Tools<'_>,
+    url: &str,
+    port: u16,
+    child: &mut Child,
+    started: Instant,
+    orgs: usize,
+) -> anyhow::Result<AssessmentRun> {
+    let ready = wait_ready(port, child, started)?;
+    eprintln!("ready after {} ms", ready.as_millis());
+    create_bench_admin(tools.root, url).await?;
+    let base = format!("http://127.0.0.1:{port}");
+    let token = login(&base)?;
+    let creating = Instant::now();
+    let assessment = create_data_set(&base, &token, orgs)?;
+    let data_set = creating.elapsed();
+    let (assessments, secs) = (orgs * ASSESSMENTS_PER_ORG, data_set.as_secs_f64());
+    eprintln!("created {orgs} organisations and {assessments} assessments in {secs:.1} s");
+    start_assessment(&base, &token, &assessment)?;
+    let practice = format!("/api/assessments/{assessment}/practices/{PRACTICE}");
+    eprintln!("loading PATCH {practice} with {CONNECTIONS} connections for {DURATION_SECS} s...");
+    let auth = Some(token.as_str());
+    let patch_request =
+        Request { method: "PATCH", path: &practice, token: auth, body: Some(PATCH_BODY) };
+    let patch = load(tools.oha, port, &patch_request)?;
+    let score_path = format!("/api/assessments/{assessment}/score");
+    eprintln!("loading GET {score_path} with {CONNECTIONS} connections for {DURATION_SECS} s...");
+    let score_request = Request { method: "GET", path: &score_path, token: auth, body: None };
+    let score = load(tools.oha, port, &score_request)?;
+    Ok(AssessmentRun { orgs, data_set, patch, score })
+}
+
+/// Creates the benchmark's system administrator with the library, as
+/// `cargo xtask create-admin` does (the release binary has no such command).
+async fn create_bench_admin(root: &Path, url: &str) -> anyhow::Result<()> {
+    let overrides = [
+        ("database_url", Some(url.to_owned())),
+        ("auto_seed", Some("true".to_owned())),
+        ("data_dir", Some(root.join("data").join("cmmc").display().to_string())),
+        ("secret_key", Some(BENCH_SECRET.to_owned())),
+    ];
+    let settings = cmmc_api::Settings::from_sources(None, &overrides).context("bench settings")?;
+    let admin = cmmc_api::ops::create_admin(&settings, ADMIN, ADMIN_EMAIL, PASSWORD)
+        .await
+        .context("creating the benchmark's administrator")?;
+    eprintln!("created system administrator {}", admin.username);
+    Ok(())
+}
+
+/// Signs the administrator in; answers the access token.
+fn login(base: &str) -> anyhow::Result<String> {
+    let body = json!({ "username": ADMIN, "password": PASSWORD });
+    let (status, answer) = curl("POST", &format!("{base}/api/auth/login"), None, Some(&body))?;
+    anyhow::ensure!(status == 200, "the login answered {status}: {answer}");
+    answer
+        .get("access_token")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .with_context(|| format!("the login answered no access_token: {answer}"))
+}
+
+/// Creates `orgs` organisations and `ASSESSMENTS_PER_ORG` assessments in
+/// each, a few requests at a time; answers the id of the first organisation's
+/// first assessment.
+fn create_data_set(base: &str, token: &str, orgs: usize) -> anyhow::Result<String> {
+    let numbers: Vec<usize> = (1..=orgs).collect();
+    let org_ids = in_parallel(&numbers, |i| {
+        let body = json!({ "name": format!("Org {i}"), "target_level": 2 });
+        create(base, token, "/api/organizations", &body)
+    })?;
+    let pairs: Vec<(&str, usize)> = org_ids
+        .iter()
+        .flat_map(|org| (1..=ASSESSMENTS_PER_ORG).map(move |j| (org.as_str(), j)))
+        .collect();
+    let assessment_ids = in_parallel(&pairs, |(org, j)| {
+        let body = json!({
+            "org_id": org,
+            "title": format!("A {j}"),
+            "target_level": 2,
+            "assessment_type": "self",
+        });
+        create(base, token, "/api/assessments", &body)
+    })?;
+    assessment_ids.into_iter().next().context("no assessment was created")
+}
+
+/// POSTs `body` to `path` (201 expected); answers the id of what it created.
+fn create(base: &str, token: &str, path: &str, body: &Value) -> anyhow::Result<String> {
+    let (status, answer) = curl("POST", &format!("{base}{path}"), Some(token), Some(body))?;
+    anyhow::ensure!(status == 201, "POST {path} answered {status}: {answer}");
+    answer
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .with_context(|| format!("POST {path} answered no id: {answer}"))
+}
+
+/// Moves the assessment `id` from draft to in progress (200 expected).
+fn start_assessment(base: &str, token: &str, id: &str) -> anyhow::Result<()> {
+    let url = format!("{base}/api/assessments/{id}/start");
+    let (status, answer) = curl("POST", &url, Some(token), None)?;
+    anyhow::ensure!(status == 200, "starting the assessment answered {status}: {answer}");
+    Ok(())
+}
+
+/// Runs `job` on every item, on up to `CURL_THREADS` threads (one chunk of
+/// the items each); answers the results in the items' order, or the first
+/// chunk's error.
+fn in_parallel<T, R, F>(items: &[T], job: F) -> anyhow::Result<Vec<R>>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> anyhow::Result<R> + Sync,
+{
+    let chunk = items.len().div_ceil(CURL_THREADS).max(1);
+    let job = &job;
+    std::thread::scope(|scope| -> anyhow::Result<Vec<R>> {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(job).collect::<anyhow::Result<Vec<R>>>())
+            })
+            .collect();
+        let mut all = Vec::with_capacity(items.len());
+        for handle in handles {
+            let part =
+                handle.join().map_err(|_| anyhow::format_err!("a request thread panicked"))??;
+            all.extend(part);
+        }
+        Ok(all)
+    })
+}
+
+/// One HTTP request with `curl` (the xtask has no HTTP client): answers the
+/// status and the JSON body (Null when empty or not JSON).
+fn curl(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> anyhow::Result<(u16, Value)> {
+    let mut command = Command::new("curl");
+    command.args(["-sS", "--max-time", "60", "-X", method, "-w", "\n%{http_code}"]);
+    if let Some(token) = token {
+        command.arg("-H").arg(format!("Authorization: Bearer {token}"));
+    }
+    if let Some(body) = body {
+        command.args(["-H", "Content-Type: application/json", "-d"]).arg(body.to_string());
+    }
+    let output = command.arg(url).output().context("running curl")?;
+    anyhow::ensure!(
+        output.status.success(),
+        "curl -X {method} {url} failed: {}",
+        String::from_utf8_lossy(&output.stderr).trim()
     );
-    Ok(load)
+    let text = String::from_utf8_lossy(&output.stdout);
+    let (answer, status) = text.rsplit_once('\n').context("curl printed no status line")?;
+    let status: u16 =
+        status.trim().parse().with_context(|| format!("reading curl's status {status:?}"))?;
+    Ok((status, serde_json::from_str(answer).unwrap_or(Value::Null)))
 }
 
 fn machine() -> String {
@@ -326,6 +717,75 @@ fn render(all: &[Results]) -> String {
     out
 }
 
+/// The assessments block of BENCHMARKS.md: the method, the target, and a
+/// table per backend.
+fn render_assessments(all: &[AssessmentResults]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Measured {} on {}.", chrono_free_date(), machine());
+    let _ = writeln!(
+        out,
+        "Release build, `RUST_LOG=info`. For each number of organisations, a fresh database and server holding that many organisations with {ASSESSMENTS_PER_ORG} Level 2 self-assessments each, created over HTTP by a system administrator (`curl`, {CURL_THREADS} requests at a time); the first assessment is started."
+    );
+    let _ = writeln!(
+        out,
+        "Load by `oha` with {CONNECTIONS} connections for {DURATION_SECS} s each, signed in as that administrator, on the same 2 cores as the server: `PATCH /api/assessments/{{id}}/practices/{PRACTICE}` with `{PATCH_BODY}` and no `If-Match` (each a new version of the answer and an audit row, in one transaction), then `GET /api/assessments/{{id}}/score`, both on that one assessment."
+    );
+    let _ = writeln!(
+        out,
+        "Success is the share of requests answered 2xx (the statuses are listed when some were not).\n"
+    );
+    let (small, large) = (ORG_COUNTS[0], ORG_COUNTS[ORG_COUNTS.len() - 1]);
+    let _ = writeln!(
+        out,
+        "Target: the score of one assessment must not get slower as the number of organisations grows; `GET score` with {large} organisations should serve as many requests per second, at the same p99, as with {small}.\n"
+    );
+    for results in all {
+        render_assessment_backend(&mut out, results);
+    }
+    out
+}
+
+/// One backend's table, data-set times and score comparison.
+fn render_assessment_backend(out: &mut String, results: &AssessmentResults) {
+    let _ = writeln!(out, "### {}\n", results.backend);
+    let _ = writeln!(out, "| measure | req/s | p50 | p99 | success |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for run in &results.runs {
+        load_row(out, &format!("PATCH practice answer ({} orgs)", run.orgs), &run.patch);
+        load_row(out, &format!("GET score ({} orgs)", run.orgs), &run.score);
+    }
+    out.push('\n');
+    for run in &results.runs {
+        let (orgs, secs) = (run.orgs, run.data_set.as_secs_f64());
+        let assessments = orgs * ASSESSMENTS_PER_ORG;
+        let _ = writeln!(
+            out,
+            "- data set: {orgs} organisations, {assessments} assessments, created in {secs:.1} s"
+        );
+    }
+    if let (Some(small), Some(large)) = (results.runs.first(), results.runs.last()) {
+        let share = large.score.requests_per_sec / small.score.requests_per_sec * 100.0;
+        let (p99_small, p99_large) = (small.score.p99_ms, large.score.p99_ms);
+        let (n_small, n_large) = (small.orgs, large.orgs);
+        let _ = writeln!(
+            out,
+            "- GET score with {n_large} organisations: {share:.0}% of the requests per second with {n_small}, p99 {p99_large:.2} ms against {p99_small:.2} ms"
+        );
+    }
+    out.push('\n');
+}
+
+/// One table row: throughput, latency and success of `load`.
+fn load_row(out: &mut String, name: &str, load: &Load) {
+    let success = if load.ok_rate >= 1.0 {
+        "100.0%".to_owned()
+    } else {
+        format!("{:.1}% ({})", load.ok_rate * 100.0, load.statuses)
+    };
+    let (rps, p50, p99) = (load.requests_per_sec, load.p50_ms, load.p99_ms);
+    let _ = writeln!(out, "| {name} | {rps:.0} | {p50:.2} ms | {p99:.2} ms | {success} |");
+}
+
 fn chrono_free_date() -> String {
     Command::new("date")
         .args(["-u", "+%Y-%m-%d"])
@@ -335,18 +795,18 @@ fn chrono_free_date() -> String {
         .unwrap_or_default()
 }
 
-const BEGIN: &str = "<!-- bench:catalogue:begin -->";
-const END: &str = "<!-- bench:catalogue:end -->";
-
-fn write_benchmarks(root: &Path, report: &str) -> anyhow::Result<()> {
+/// Replaces the block between `<!-- bench:{marker}:begin -->` and
+/// `<!-- bench:{marker}:end -->` in BENCHMARKS.md with `report`; appends it
+/// under a `## {heading}` section when the markers are missing.
+fn write_benchmarks(root: &Path, marker: &str, heading: &str, report: &str) -> anyhow::Result<()> {
     let path = root.join("BENCHMARKS.md");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let block = format!("{BEGIN}\n{report}{END}");
-    let text = match (text.find(BEGIN), text.find(END)) {
-        (Some(begin), Some(end)) if end > begin => {
-            format!("{}{block}{}", &text[..begin], &text[end + END.len()..])
-        }
-        _ => format!("{text}\n## Catalogue\n\n{block}\n"),
+    let begin = format!("<!-- bench:{marker}:begin -->");
+    let end = format!("<!-- bench:{marker}:end -->");
+    let block = format!("{begin}\n{report}{end}");
+    let text = match (text.find(&begin), text.find(&end)) {
+        (Some(b), Some(e)) if e > b => format!("{}{block}{}", &text[..b], &text[e + end.len()..]),
+        _ => format!("{text}\n## {heading}\n\n{block}\n"),
     };
     std::fs::write(&path, text).context("writing BENCHMARKS.md")
 }

@@ -25,6 +25,12 @@ pub enum ProblemKind {
     Conflict,
     /// The resource changed since the client read it (412).
     PreconditionFailed,
+    /// An upload over the size limit (413).
+    PayloadTooLarge,
+    /// An upload of a kind not accepted (415).
+    UnsupportedMediaType,
+    /// Stored data failed its integrity check (500).
+    IntegrityFailure,
     /// The route exists but not with this method (405).
     MethodNotAllowed,
     /// The database cannot be reached (503).
@@ -43,6 +49,9 @@ impl ProblemKind {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::IntegrityFailure => StatusCode::INTERNAL_SERVER_ERROR,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -60,6 +69,9 @@ impl ProblemKind {
             Self::NotFound => "/problems/not-found",
             Self::Conflict => "/problems/conflict",
             Self::PreconditionFailed => "/problems/precondition-failed",
+            Self::PayloadTooLarge => "/problems/payload-too-large",
+            Self::UnsupportedMediaType => "/problems/unsupported-media-type",
+            Self::IntegrityFailure => "/problems/integrity-failure",
             Self::MethodNotAllowed => "/problems/method-not-allowed",
             Self::Unavailable => "/problems/unavailable",
             Self::Internal => "/problems/internal",
@@ -76,6 +88,9 @@ impl ProblemKind {
             Self::NotFound => "Not found",
             Self::Conflict => "Conflict",
             Self::PreconditionFailed => "Precondition failed",
+            Self::PayloadTooLarge => "Payload too large",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::IntegrityFailure => "Integrity check failed",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Unavailable => "Service unavailable",
             Self::Internal => "Internal server error",
@@ -185,6 +200,13 @@ impl From<ServiceError> for ApiError {
             ServiceError::PreconditionFailed(detail) => {
                 Self::new(ProblemKind::PreconditionFailed, detail)
             }
+            ServiceError::PayloadTooLarge(detail) => {
+                Self::new(ProblemKind::PayloadTooLarge, detail)
+            }
+            ServiceError::UnsupportedMediaType(detail) => {
+                Self::new(ProblemKind::UnsupportedMediaType, detail)
+            }
+            ServiceError::Integrity(detail) => Self::new(ProblemKind::IntegrityFailure, detail),
             ServiceError::DatabaseUnavailable(cause) => Self {
                 kind: ProblemKind::Unavailable,
                 detail: "the database is unavailable; try again shortly".into(),

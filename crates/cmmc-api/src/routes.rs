@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
-    assessments, audit, auth, catalog, diag, fallback, organizations, remediation,
+    assessments, audit, auth, catalog, diag, evidence, fallback, organizations, remediation,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -64,6 +64,32 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             web::patch().to(assessments::update_practice_answer),
         ),
         ("GET", "/assessments/{id}/score", web::get().to(assessments::get_score)),
+        (
+            "POST",
+            "/assessments/{id}/practices/{practice_id}/evidence",
+            web::post().to(evidence::upload_evidence),
+        ),
+        (
+            "GET",
+            "/assessments/{id}/practices/{practice_id}/evidence",
+            web::get().to(evidence::list_practice_evidence),
+        ),
+        ("GET", "/assessments/{id}/evidence", web::get().to(evidence::list_assessment_evidence)),
+        (
+            "GET",
+            "/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/download",
+            web::get().to(evidence::download_evidence),
+        ),
+        (
+            "DELETE",
+            "/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}",
+            web::delete().to(evidence::delete_evidence),
+        ),
+        (
+            "POST",
+            "/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/review",
+            web::post().to(evidence::review_evidence),
+        ),
         ("POST", "/assessments/{id}/findings", web::post().to(remediation::create_finding)),
         ("GET", "/assessments/{id}/findings", web::get().to(remediation::list_findings)),
         ("GET", "/assessments/{id}/findings/{finding_id}", web::get().to(remediation::get_finding)),

@@ -21,6 +21,8 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("CMMC_ACCESS_TOKEN_TTL_SECS", "access_token_ttl_secs"),
     ("CMMC_REFRESH_TOKEN_TTL_SECS", "refresh_token_ttl_secs"),
     ("CMMC_LOCKOUT_SECS", "lockout_secs"),
+    ("CMMC_UPLOAD_DIR", "upload_dir"),
+    ("CMMC_MAX_UPLOAD_BYTES", "max_upload_bytes"),
 ];
 
 /// The server's settings.
@@ -56,6 +58,10 @@ pub struct Settings {
     pub refresh_token_ttl_secs: u64,
     /// The window for counting failed logins, and how long a lockout lasts.
     pub lockout_secs: u64,
+    /// Where evidence files are stored (named by their SHA-256).
+    pub upload_dir: PathBuf,
+    /// The largest evidence file accepted; larger uploads get 413.
+    pub max_upload_bytes: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -119,6 +125,8 @@ impl Settings {
             .and_then(|b| b.set_default("access_token_ttl_secs", 900))
             .and_then(|b| b.set_default("refresh_token_ttl_secs", 43_200))
             .and_then(|b| b.set_default("lockout_secs", 900))
+            .and_then(|b| b.set_default("upload_dir", "uploads"))
+            .and_then(|b| b.set_default("max_upload_bytes", 25 * 1024 * 1024))
             .map_err(|err| SettingsError(err.to_string()))?;
         if let Some(file) = file {
             builder = builder.add_source(
@@ -175,6 +183,7 @@ impl Settings {
             (self.access_token_ttl_secs, "access_token_ttl_secs (CMMC_ACCESS_TOKEN_TTL_SECS)"),
             (self.refresh_token_ttl_secs, "refresh_token_ttl_secs (CMMC_REFRESH_TOKEN_TTL_SECS)"),
             (self.lockout_secs, "lockout_secs (CMMC_LOCKOUT_SECS)"),
+            (self.max_upload_bytes, "max_upload_bytes (CMMC_MAX_UPLOAD_BYTES)"),
         ] {
             if value == 0 {
                 return Err(SettingsError(format!("{name} must be at least 1")));
@@ -187,6 +196,15 @@ impl Settings {
             )));
         }
         Ok(())
+    }
+
+    /// Where evidence goes.
+    #[must_use]
+    pub fn evidence(&self) -> cmmc_services::evidence::EvidenceSettings {
+        cmmc_services::evidence::EvidenceSettings {
+            upload_dir: self.upload_dir.clone(),
+            max_upload_bytes: self.max_upload_bytes,
+        }
     }
 
     /// How sign-in behaves.

@@ -54,9 +54,13 @@ impl Application {
         }
         let catalog = Arc::new(CatalogCache::load(&db).await.context("loading the catalogue")?);
         let keys = Keys::derive(&settings.server_secret()?).context("the server secret")?;
-        let services = Services::new(db.clone(), keys, settings.auth())
-            .await
-            .context("the sign-in settings")?;
+        cmmc_services::evidence::ensure_upload_dir(&settings.upload_dir).with_context(|| {
+            format!("upload_dir (CMMC_UPLOAD_DIR) {}", settings.upload_dir.display())
+        })?;
+        let services =
+            Services::with_evidence(db.clone(), keys, settings.auth(), settings.evidence())
+                .await
+                .context("the sign-in settings")?;
         let addr =
             settings.bind_addr().with_context(|| format!("bind address {:?}", settings.bind))?;
         let listener = TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;

@@ -25,10 +25,14 @@ pub enum Action {
     PracticeEvaluate,
     FindingManage,
     PoamManage,
+    EvidenceUpload,
+    EvidenceReview,
+    DataPactConfigure,
+    DataPactSync,
 }
 
 impl Action {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 17] = [
         Self::OrganizationCreate,
         Self::OrganizationRead,
         Self::OrganizationUpdate,
@@ -42,6 +46,10 @@ impl Action {
         Self::PracticeEvaluate,
         Self::FindingManage,
         Self::PoamManage,
+        Self::EvidenceUpload,
+        Self::EvidenceReview,
+        Self::DataPactConfigure,
+        Self::DataPactSync,
     ];
 
     /// The action's name, as in ARCHITECTURE.md.
@@ -61,6 +69,10 @@ impl Action {
             Self::PracticeEvaluate => "practice.evaluate",
             Self::FindingManage => "finding.manage",
             Self::PoamManage => "poam.manage",
+            Self::EvidenceUpload => "evidence.upload",
+            Self::EvidenceReview => "evidence.review",
+            Self::DataPactConfigure => "datapact.configure",
+            Self::DataPactSync => "datapact.sync",
         }
     }
 }
@@ -85,6 +97,9 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
                 | A::AssessmentManage
                 | A::FindingManage
                 | A::PoamManage
+                | A::EvidenceUpload
+                | A::DataPactConfigure
+                | A::DataPactSync
                 | A::OrganizationRead
                 | A::OrganizationUpdate
                 | A::UserRead
@@ -93,7 +108,7 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
                 | A::UserRolesChange
                 | A::AuditRead
         ),
-        R::ComplianceOfficer | R::C3paoLead => matches!(
+        R::ComplianceOfficer => matches!(
             action,
             A::OrganizationRead
                 | A::AssessmentRead
@@ -101,13 +116,32 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
                 | A::PracticeEvaluate
                 | A::FindingManage
                 | A::PoamManage
+                | A::EvidenceUpload
+                | A::DataPactConfigure
+                | A::DataPactSync
         ),
-        R::Assessor => {
-            matches!(
-                action,
-                A::OrganizationRead | A::AssessmentRead | A::PracticeEvaluate | A::FindingManage
-            )
-        }
+        R::C3paoLead => matches!(
+            action,
+            A::OrganizationRead
+                | A::AssessmentRead
+                | A::AssessmentManage
+                | A::PracticeEvaluate
+                | A::FindingManage
+                | A::PoamManage
+                | A::EvidenceUpload
+                | A::EvidenceReview
+                | A::DataPactSync
+        ),
+        R::Assessor => matches!(
+            action,
+            A::OrganizationRead
+                | A::AssessmentRead
+                | A::PracticeEvaluate
+                | A::FindingManage
+                | A::EvidenceUpload
+                | A::EvidenceReview
+                | A::DataPactSync
+        ),
         R::Viewer => matches!(action, A::OrganizationRead | A::AssessmentRead),
     }
 }

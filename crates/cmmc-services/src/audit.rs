@@ -471,7 +471,10 @@ mod tests {
     }
 
     fn row() -> audit_log::Model {
-        let now = Utc::now().trunc_subsecs(6);
+        // A fixed time: the same row must hash the same.
+        let now = DateTime::parse_from_rfc3339("2026-11-23T08:00:00.123456Z")
+            .unwrap()
+            .with_timezone(&Utc);
         audit_log::Model {
             id: "r1".into(),
             user_id: Some("u1".into()),

@@ -46,6 +46,7 @@ pub struct Services {
     /// A bcrypt hash checked against when a login names no user, so that
     /// answering takes as long as for a real user.
     pub(crate) dummy_hash: Arc<String>,
+    pub(crate) evidence: Arc<crate::evidence::EvidenceSettings>,
 }
 
 impl std::fmt::Debug for Services {
@@ -75,6 +76,23 @@ impl Services {
         keys: Keys,
         auth: AuthSettings,
     ) -> Result<Self, ServicesConfigError> {
+        let evidence = crate::evidence::EvidenceSettings {
+            upload_dir: "uploads".into(),
+            max_upload_bytes: 25 * 1024 * 1024,
+        };
+        Self::with_evidence(db, keys, auth, evidence).await
+    }
+
+    /// Like [`Services::new`], with where evidence files go and how large they may be.
+    ///
+    /// # Errors
+    /// As for [`Services::new`].
+    pub async fn with_evidence(
+        db: DatabaseConnection,
+        keys: Keys,
+        auth: AuthSettings,
+        evidence: crate::evidence::EvidenceSettings,
+    ) -> Result<Self, ServicesConfigError> {
         if !(12..=31).contains(&auth.bcrypt_cost) {
             return Err(ServicesConfigError::BcryptCost(auth.bcrypt_cost));
         }
@@ -84,7 +102,13 @@ impl Services {
         })
         .await
         .map_err(|err| ServicesConfigError::Task(err.to_string()))??;
-        Ok(Self { db, keys: Arc::new(keys), auth, dummy_hash: Arc::new(dummy_hash) })
+        Ok(Self {
+            db,
+            keys: Arc::new(keys),
+            auth,
+            dummy_hash: Arc::new(dummy_hash),
+            evidence: Arc::new(evidence),
+        })
     }
 
     /// The keys derived from the server secret.

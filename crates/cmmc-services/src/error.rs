@@ -23,6 +23,15 @@ pub enum ServiceError {
     /// The caller's copy is stale: it changed since the caller read it (If-Match).
     #[error("{0}")]
     PreconditionFailed(String),
+    /// An upload is larger than the limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// An upload of a kind that is not accepted.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Stored data no longer matches its checksum.
+    #[error("{0}")]
+    Integrity(String),
     /// The database cannot be reached right now.
     #[error("the database is unavailable")]
     DatabaseUnavailable(#[source] sea_orm::DbErr),

@@ -13,6 +13,7 @@ pub mod catalog;
 mod context;
 pub mod diag;
 mod error;
+pub mod evidence;
 pub mod keys;
 pub mod organizations;
 pub mod remediation;

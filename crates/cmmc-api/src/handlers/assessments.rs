@@ -11,6 +11,8 @@ use cmmc_services::assessments::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use cmmc_services::evidence::EvidenceCounts;
+
 use crate::dto::Page;
 use crate::error::ApiError;
 use crate::extract::CurrentUser;
@@ -117,7 +119,8 @@ impl<'a> From<&'a Assessment> for AssessmentDto<'a> {
     }
 }
 
-fn practice_json(p: &PracticeAnswer) -> serde_json::Value {
+fn practice_json(p: &PracticeAnswer, counts: Option<&EvidenceCounts>) -> serde_json::Value {
+    let counts = counts.copied().unwrap_or_default();
     let objectives: Vec<serde_json::Value> = p
         .objectives
         .iter()
@@ -146,6 +149,7 @@ fn practice_json(p: &PracticeAnswer) -> serde_json::Value {
         "evaluated_by": p.evaluated_by,
         "evaluated_at": p.evaluated_at,
         "updated_at": p.updated_at,
+        "evidence": { "pending": counts.pending, "accepted": counts.accepted, "rejected": counts.rejected },
     })
 }
 
@@ -304,7 +308,11 @@ pub(crate) async fn list_practice_answers(
         level: parse::<Level>("level", query.level)?,
     };
     let answers = state.services.list_practice_answers(&user.0, &path, filter).await?;
-    Ok(HttpResponse::Ok().json(answers.iter().map(practice_json).collect::<Vec<_>>()))
+    let ids: Vec<String> = answers.iter().map(|a| a.id.clone()).collect();
+    let counts = state.services.evidence_counts(&ids).await?;
+    let body: Vec<serde_json::Value> =
+        answers.iter().map(|a| practice_json(a, counts.get(&a.id))).collect();
+    Ok(HttpResponse::Ok().json(body))
 }
 
 /// GET /api/assessments/{id}/practices/{practice_id}
@@ -315,9 +323,10 @@ pub(crate) async fn get_practice_answer(
 ) -> Result<HttpResponse, ApiError> {
     let (id, practice_id) = path.into_inner();
     let answer = state.services.get_practice_answer(&user.0, &id, &practice_id).await?;
+    let counts = state.services.evidence_counts(std::slice::from_ref(&answer.id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(answer.version)))
-        .json(practice_json(&answer)))
+        .json(practice_json(&answer, counts.get(&answer.id))))
 }
 
 /// PATCH /api/assessments/{id}/practices/{practice_id} (If-Match optional; stale: 412)
@@ -341,7 +350,7 @@ pub(crate) async fn update_practice_answer(
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(answer.version)))
-        .json(practice_json(&answer)))
+        .json(practice_json(&answer, None)))
 }
 
 /// GET /api/assessments/{id}/score

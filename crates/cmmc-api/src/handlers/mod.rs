@@ -6,6 +6,7 @@ pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod catalog;
 pub(crate) mod diag;
+pub(crate) mod evidence;
 pub(crate) mod fallback;
 pub(crate) mod organizations;
 pub(crate) mod remediation;

@@ -9,6 +9,7 @@ pub mod auth_sessions;
 pub mod cmmc_domains;
 pub mod cmmc_levels;
 pub mod cmmc_practices;
+pub mod evidence;
 pub mod findings;
 pub mod login_attempts;
 pub mod organizations;
