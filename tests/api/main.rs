@@ -11,6 +11,7 @@ mod assessments;
 mod audit;
 mod auth;
 mod catalogue;
+mod datapact;
 mod diag;
 mod evidence;
 mod permissions;

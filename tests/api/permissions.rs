@@ -87,6 +87,17 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PATCH" | "DELETE", "/api/poams/{poam_id}")
         | ("PATCH", "/api/poams/{poam_id}/items/{item_id}") => Rule::Org(A::PoamManage),
         ("GET", "/api/poams") => Rule::Role(A::AssessmentRead),
+        ("GET" | "PUT", "/api/organizations/{org_id}/datapact")
+        | ("GET", "/api/organizations/{org_id}/datapact/contracts")
+        | ("POST", "/api/organizations/{org_id}/datapact/mappings")
+        | ("DELETE", "/api/organizations/{org_id}/datapact/mappings/{mapping_id}") => {
+            Rule::Org(A::DataPactConfigure)
+        }
+        (
+            "GET",
+            "/api/organizations/{org_id}/datapact/mappings" | "/api/assessments/{id}/datapact/logs",
+        ) => Rule::Org(A::AssessmentRead),
+        ("POST", "/api/assessments/{id}/datapact/sync") => Rule::Org(A::DataPactSync),
         (
             "GET",
             "/api/assessments/{id}/practices/{practice_id}/evidence"
@@ -130,6 +141,12 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
             Some(json!({ "severity": "medium" }))
         }
         ("PATCH", "/api/poams/{poam_id}") => Some(json!({ "title": format!("Plan {n}") })),
+        ("PUT", "/api/organizations/{org_id}/datapact") => {
+            Some(json!({ "api_url": "http://127.0.0.1:9" }))
+        }
+        ("POST", "/api/organizations/{org_id}/datapact/mappings") => {
+            Some(json!({ "practice_id": "AC.L2-3.1.1", "datapact_contract_id": format!("c{n}") }))
+        }
         ("POST", "/api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/review") => {
             Some(json!({ "status": "accepted", "comment": "fine" }))
         }
@@ -302,7 +319,20 @@ db_test!(
                 }
                 let rule = rule(method, path).unwrap();
                 for (scope, org) in [("own", &own), ("other", &other)] {
-                    let url = concrete(path, org);
+                    let mut url = concrete(path, org);
+                    if url.contains("{mapping_id}") {
+                        // A fresh mapping each time: an allowed caller deletes it.
+                        let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+                        let mapping = app
+                            .call(
+                                "POST",
+                                &format!("/api/organizations/{}/datapact/mappings", org.id),
+                                Some(&admin),
+                                Some(json!({ "practice_id": "AC.L2-3.1.2", "datapact_contract_id": format!("m{n}") })),
+                            )
+                            .await;
+                        url = url.replace("{mapping_id}", mapping.body["id"].as_str().unwrap());
+                    }
                     let answer = app.call(method, &url, Some(&token), body(method, path, org)).await;
                     let allowed = match rule {
                         Rule::Public | Rule::SignedIn => true,
@@ -335,7 +365,8 @@ db_test!(
             if matches!(rule(method, path), Some(Rule::Public)) {
                 continue;
             }
-            let answer = app.call(method, &concrete(path, &own), None, body(method, path, &own)).await;
+            let url = concrete(path, &own).replace("{mapping_id}", "any");
+            let answer = app.call(method, &url, None, body(method, path, &own)).await;
             assert_eq!(answer.status, 401, "{method} {path} without a token");
         }
         for role in RoleName::ALL.iter().filter(|r| **r != RoleName::SystemAdmin) {

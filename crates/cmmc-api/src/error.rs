@@ -25,6 +25,8 @@ pub enum ProblemKind {
     Conflict,
     /// The resource changed since the client read it (412).
     PreconditionFailed,
+    /// An external service (DataPact) failed (502; 504 for a timeout).
+    Upstream,
     /// An upload over the size limit (413).
     PayloadTooLarge,
     /// An upload of a kind not accepted (415).
@@ -50,6 +52,7 @@ impl ProblemKind {
             Self::Conflict => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Upstream => StatusCode::BAD_GATEWAY,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::IntegrityFailure => StatusCode::INTERNAL_SERVER_ERROR,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -70,6 +73,7 @@ impl ProblemKind {
             Self::Conflict => "/problems/conflict",
             Self::PreconditionFailed => "/problems/precondition-failed",
             Self::PayloadTooLarge => "/problems/payload-too-large",
+            Self::Upstream => "/problems/upstream",
             Self::UnsupportedMediaType => "/problems/unsupported-media-type",
             Self::IntegrityFailure => "/problems/integrity-failure",
             Self::MethodNotAllowed => "/problems/method-not-allowed",
@@ -89,6 +93,7 @@ impl ProblemKind {
             Self::Conflict => "Conflict",
             Self::PreconditionFailed => "Precondition failed",
             Self::PayloadTooLarge => "Payload too large",
+            Self::Upstream => "DataPact failed",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::IntegrityFailure => "Integrity check failed",
             Self::MethodNotAllowed => "Method not allowed",
@@ -207,6 +212,12 @@ impl From<ServiceError> for ApiError {
                 Self::new(ProblemKind::UnsupportedMediaType, detail)
             }
             ServiceError::Integrity(detail) => Self::new(ProblemKind::IntegrityFailure, detail),
+            ServiceError::Upstream { kind, message } => Self {
+                kind: ProblemKind::Upstream,
+                detail: message,
+                errors: vec![FieldError { field: "datapact".into(), message: kind.into() }],
+                cause: None,
+            },
             ServiceError::DatabaseUnavailable(cause) => Self {
                 kind: ProblemKind::Unavailable,
                 detail: "the database is unavailable; try again shortly".into(),

@@ -9,7 +9,8 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
-    assessments, audit, auth, catalog, diag, evidence, fallback, organizations, remediation,
+    assessments, audit, auth, catalog, datapact, diag, evidence, fallback, organizations,
+    remediation,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -115,6 +116,30 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             web::patch().to(remediation::update_poam_item),
         ),
         ("GET", "/organizations/{org_id}/dashboard", web::get().to(remediation::dashboard)),
+        ("GET", "/organizations/{org_id}/datapact", web::get().to(datapact::get_connection)),
+        ("PUT", "/organizations/{org_id}/datapact", web::put().to(datapact::set_connection)),
+        (
+            "GET",
+            "/organizations/{org_id}/datapact/contracts",
+            web::get().to(datapact::list_contracts),
+        ),
+        (
+            "GET",
+            "/organizations/{org_id}/datapact/mappings",
+            web::get().to(datapact::list_mappings),
+        ),
+        (
+            "POST",
+            "/organizations/{org_id}/datapact/mappings",
+            web::post().to(datapact::create_mapping),
+        ),
+        (
+            "DELETE",
+            "/organizations/{org_id}/datapact/mappings/{mapping_id}",
+            web::delete().to(datapact::delete_mapping),
+        ),
+        ("POST", "/assessments/{id}/datapact/sync", web::post().to(datapact::sync)),
+        ("GET", "/assessments/{id}/datapact/logs", web::get().to(datapact::list_logs)),
         ("GET", "/audit", web::get().to(audit::list_audit)),
         ("GET", "/audit/verify", web::get().to(audit::verify_audit)),
     ]

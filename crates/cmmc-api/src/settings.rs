@@ -23,6 +23,8 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("CMMC_LOCKOUT_SECS", "lockout_secs"),
     ("CMMC_UPLOAD_DIR", "upload_dir"),
     ("CMMC_MAX_UPLOAD_BYTES", "max_upload_bytes"),
+    ("CMMC_DATAPACT_TIMEOUT_SECS", "datapact_timeout_secs"),
+    ("CMMC_DATAPACT_MAX_RETRY_AFTER_SECS", "datapact_max_retry_after_secs"),
 ];
 
 /// The server's settings.
@@ -62,6 +64,10 @@ pub struct Settings {
     pub upload_dir: PathBuf,
     /// The largest evidence file accepted; larger uploads get 413.
     pub max_upload_bytes: u64,
+    /// The longest one call to DataPact may take.
+    pub datapact_timeout_secs: u64,
+    /// The longest a DataPact 429's Retry-After is honoured (once).
+    pub datapact_max_retry_after_secs: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -127,6 +133,8 @@ impl Settings {
             .and_then(|b| b.set_default("lockout_secs", 900))
             .and_then(|b| b.set_default("upload_dir", "uploads"))
             .and_then(|b| b.set_default("max_upload_bytes", 25 * 1024 * 1024))
+            .and_then(|b| b.set_default("datapact_timeout_secs", 10))
+            .and_then(|b| b.set_default("datapact_max_retry_after_secs", 30))
             .map_err(|err| SettingsError(err.to_string()))?;
         if let Some(file) = file {
             builder = builder.add_source(
@@ -184,6 +192,7 @@ impl Settings {
             (self.refresh_token_ttl_secs, "refresh_token_ttl_secs (CMMC_REFRESH_TOKEN_TTL_SECS)"),
             (self.lockout_secs, "lockout_secs (CMMC_LOCKOUT_SECS)"),
             (self.max_upload_bytes, "max_upload_bytes (CMMC_MAX_UPLOAD_BYTES)"),
+            (self.datapact_timeout_secs, "datapact_timeout_secs (CMMC_DATAPACT_TIMEOUT_SECS)"),
         ] {
             if value == 0 {
                 return Err(SettingsError(format!("{name} must be at least 1")));
@@ -196,6 +205,15 @@ impl Settings {
             )));
         }
         Ok(())
+    }
+
+    /// How calls to DataPact behave.
+    #[must_use]
+    pub fn datapact(&self) -> cmmc_services::datapact::DataPactSettings {
+        cmmc_services::datapact::DataPactSettings {
+            timeout: std::time::Duration::from_secs(self.datapact_timeout_secs),
+            max_retry_after: std::time::Duration::from_secs(self.datapact_max_retry_after_secs),
+        }
     }
 
     /// Where evidence goes.

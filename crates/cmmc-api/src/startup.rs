@@ -60,7 +60,9 @@ impl Application {
         let services =
             Services::with_evidence(db.clone(), keys, settings.auth(), settings.evidence())
                 .await
-                .context("the sign-in settings")?;
+                .context("the sign-in settings")?
+                .with_datapact(settings.datapact())
+                .with_secret_configured(settings.secret_key.is_some());
         let addr =
             settings.bind_addr().with_context(|| format!("bind address {:?}", settings.bind))?;
         let listener = TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;

@@ -47,6 +47,10 @@ pub struct Services {
     /// answering takes as long as for a real user.
     pub(crate) dummy_hash: Arc<String>,
     pub(crate) evidence: Arc<crate::evidence::EvidenceSettings>,
+    pub(crate) datapact: crate::datapact::DataPactSettings,
+    /// Whether the server secret was configured (not generated); secrets of
+    /// other systems are stored only then.
+    pub(crate) secret_configured: bool,
 }
 
 impl std::fmt::Debug for Services {
@@ -108,7 +112,23 @@ impl Services {
             auth,
             dummy_hash: Arc::new(dummy_hash),
             evidence: Arc::new(evidence),
+            datapact: crate::datapact::DataPactSettings::default(),
+            secret_configured: true,
         })
+    }
+
+    /// Sets how calls to DataPact behave.
+    #[must_use]
+    pub fn with_datapact(mut self, settings: crate::datapact::DataPactSettings) -> Self {
+        self.datapact = settings;
+        self
+    }
+
+    /// Says whether the server secret was configured rather than generated.
+    #[must_use]
+    pub const fn with_secret_configured(mut self, configured: bool) -> Self {
+        self.secret_configured = configured;
+        self
     }
 
     /// The keys derived from the server secret.

@@ -32,6 +32,9 @@ pub enum ServiceError {
     /// Stored data no longer matches its checksum.
     #[error("{0}")]
     Integrity(String),
+    /// An external service (DataPact) failed; `kind` names how.
+    #[error("{message}")]
+    Upstream { kind: &'static str, message: String },
     /// The database cannot be reached right now.
     #[error("the database is unavailable")]
     DatabaseUnavailable(#[source] sea_orm::DbErr),

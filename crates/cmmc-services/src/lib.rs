@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 mod context;
+pub mod datapact;
 pub mod diag;
 mod error;
 pub mod evidence;

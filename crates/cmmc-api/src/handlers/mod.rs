@@ -5,6 +5,7 @@ pub(crate) mod assessments;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod catalog;
+pub(crate) mod datapact;
 pub(crate) mod diag;
 pub(crate) mod evidence;
 pub(crate) mod fallback;

@@ -9,6 +9,8 @@ pub mod auth_sessions;
 pub mod cmmc_domains;
 pub mod cmmc_levels;
 pub mod cmmc_practices;
+pub mod datapact_practice_mappings;
+pub mod datapact_sync_logs;
 pub mod evidence;
 pub mod findings;
 pub mod login_attempts;

@@ -9,6 +9,8 @@ pub use super::auth_sessions::Entity as AuthSessions;
 pub use super::cmmc_domains::Entity as CmmcDomains;
 pub use super::cmmc_levels::Entity as CmmcLevels;
 pub use super::cmmc_practices::Entity as CmmcPractices;
+pub use super::datapact_practice_mappings::Entity as DatapactPracticeMappings;
+pub use super::datapact_sync_logs::Entity as DatapactSyncLogs;
 pub use super::evidence::Entity as Evidence;
 pub use super::findings::Entity as Findings;
 pub use super::login_attempts::Entity as LoginAttempts;
