@@ -259,6 +259,28 @@ fn answer_of(row: assessment_practices::Model) -> Result<PracticeAnswer, Service
     })
 }
 
+/// The columns scoring reads: a score does not load objectives or notes.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ScoreRow {
+    practice_id: String,
+    status: String,
+    sprs_weight: Option<i32>,
+    sprs_partial_weight: Option<i32>,
+    poam_eligibility: String,
+}
+
+impl ScoreRow {
+    fn result(&self) -> Result<PracticeResult, ServiceError> {
+        Ok(PracticeResult {
+            practice_id: self.practice_id.parse::<PracticeId>().map_err(corrupt)?,
+            status: self.status.parse().map_err(corrupt)?,
+            sprs_weight: self.sprs_weight,
+            sprs_partial_weight: self.sprs_partial_weight,
+            poam_eligibility: self.poam_eligibility.parse::<PoamEligibility>().map_err(corrupt)?,
+        })
+    }
+}
+
 fn result_of(row: &assessment_practices::Model) -> Result<PracticeResult, ServiceError> {
     Ok(PracticeResult {
         practice_id: row.practice_id.parse::<PracticeId>().map_err(corrupt)?,
@@ -870,8 +892,22 @@ impl Services {
         let assessment =
             self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
         let level = Level::try_from(assessment.target_level).map_err(corrupt)?;
-        let rows = self.practice_rows(&self.db, assessment_id).await?;
-        let results = rows.iter().map(result_of).collect::<Result<Vec<_>, _>>()?;
+        use assessment_practices::Column as C;
+        let rows: Vec<ScoreRow> = assessment_practices::Entity::find()
+            .select_only()
+            .columns([
+                C::PracticeId,
+                C::Status,
+                C::SprsWeight,
+                C::SprsPartialWeight,
+                C::PoamEligibility,
+            ])
+            .filter(C::AssessmentId.eq(assessment_id))
+            .order_by_asc(C::SortOrder)
+            .into_model::<ScoreRow>()
+            .all(&self.db)
+            .await?;
+        let results = rows.iter().map(ScoreRow::result).collect::<Result<Vec<_>, _>>()?;
         let score = scoring::score(level, &results);
         let conditional_deadline = match (score.cmmc_status, assessment.completed_at) {
             (CmmcStatus::Conditional, Some(completed)) => Some(
