@@ -178,3 +178,14 @@ db_test!(
         let _ = TestBackend::Sqlite;
     }
 );
+
+db_test!(
+    async fn access_tokens_expire(backend) {
+        let Some(app) = spawn_app_with(backend, &[("access_token_ttl_secs", "1")]).await else { return };
+        let token = app.admin_token().await;
+        assert_eq!(app.call("GET", "/api/auth/me", Some(&token), None).await.status, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let expired = app.call("GET", "/api/auth/me", Some(&token), None).await;
+        assert_eq!(expired.status, 401, "an access token lives access_token_ttl_secs");
+    }
+);

@@ -224,6 +224,13 @@ db_test!(
         assert_eq!(listed.body.as_array().unwrap().len(), 1);
         let id = created.body["id"].as_str().unwrap();
         let url = format!("/api/organizations/{}/datapact/mappings/{id}", s.org);
+        let renamed = app.call("PATCH", &url, Some(&s.org_admin), Some(json!({ "datapact_contract_name": "Prime, renewed" }))).await;
+        assert_eq!(renamed.status, 200, "{:?}", renamed.body);
+        assert_eq!(renamed.body["datapact_contract_name"], "Prime, renewed");
+        assert_eq!(renamed.body["datapact_contract_id"], "c-ok");
+        let cleared = app.call("PATCH", &url, Some(&s.org_admin), Some(json!({ "datapact_contract_name": null }))).await;
+        assert!(cleared.body["datapact_contract_name"].is_null());
+        assert_eq!(app.call("PATCH", &url, Some(&s.org_admin), Some(json!({ "datapact_contract_id": "" }))).await.status, 400);
         assert_eq!(app.call("DELETE", &url, Some(&s.org_admin), None).await.status, 204);
         assert_eq!(app.call("DELETE", &url, Some(&s.org_admin), None).await.status, 404);
         let other = app.create_org(&s.admin, "Other").await;

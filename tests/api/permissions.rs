@@ -90,7 +90,7 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         ("GET" | "PUT", "/api/organizations/{org_id}/datapact")
         | ("GET", "/api/organizations/{org_id}/datapact/contracts")
         | ("POST", "/api/organizations/{org_id}/datapact/mappings")
-        | ("DELETE", "/api/organizations/{org_id}/datapact/mappings/{mapping_id}") => {
+        | ("PATCH" | "DELETE", "/api/organizations/{org_id}/datapact/mappings/{mapping_id}") => {
             Rule::Org(A::DataPactConfigure)
         }
         (
@@ -143,6 +143,9 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
         ("PATCH", "/api/poams/{poam_id}") => Some(json!({ "title": format!("Plan {n}") })),
         ("PUT", "/api/organizations/{org_id}/datapact") => {
             Some(json!({ "api_url": "http://127.0.0.1:9" }))
+        }
+        ("PATCH", "/api/organizations/{org_id}/datapact/mappings/{mapping_id}") => {
+            Some(json!({ "datapact_contract_name": format!("Renamed {n}") }))
         }
         ("POST", "/api/organizations/{org_id}/datapact/mappings") => {
             Some(json!({ "practice_id": "AC.L2-3.1.1", "datapact_contract_id": format!("c{n}") }))

@@ -212,3 +212,12 @@ impl<'a> From<&'a cmmc_services::audit::AuditEntry> for AuditEntryDto<'a> {
         }
     }
 }
+
+/// Tells a field left out (`None`) from one set to null (`Some(None)`), for PATCH bodies.
+pub(crate) fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}

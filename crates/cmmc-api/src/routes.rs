@@ -134,6 +134,11 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             web::post().to(datapact::create_mapping),
         ),
         (
+            "PATCH",
+            "/organizations/{org_id}/datapact/mappings/{mapping_id}",
+            web::patch().to(datapact::update_mapping),
+        ),
+        (
             "DELETE",
             "/organizations/{org_id}/datapact/mappings/{mapping_id}",
             web::delete().to(datapact::delete_mapping),

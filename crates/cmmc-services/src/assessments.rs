@@ -307,7 +307,7 @@ pub fn closeout_deadline(completed_at: DateTime<Utc>) -> NaiveDate {
 
 impl Services {
     /// Loads an assessment the actor may see, for `action`.
-    async fn assessment_for<C: ConnectionTrait>(
+    pub(crate) async fn assessment_for<C: ConnectionTrait>(
         &self,
         db: &C,
         actor: &Actor,

@@ -396,6 +396,81 @@ impl Services {
         Ok(row)
     }
 
+    /// Changes a mapping's contract id or display name.
+    ///
+    /// # Errors
+    /// [`ServiceError::InvalidInput`]; [`ServiceError::Conflict`] for a mapping that
+    /// would duplicate another; [`ServiceError::NotFound`].
+    pub async fn update_mapping(
+        &self,
+        actor: &Actor,
+        org_id: &str,
+        mapping_id: &str,
+        contract_id: Option<&str>,
+        contract_name: Option<Option<String>>,
+    ) -> Result<Mapping, ServiceError> {
+        let contract_id = contract_id.map(str::trim);
+        if contract_id.is_some_and(|c| c.is_empty() || c.len() > 128) {
+            return Err(ServiceError::invalid(
+                "datapact_contract_id",
+                "must be 1 to 128 characters",
+            ));
+        }
+        if contract_name
+            .as_ref()
+            .is_some_and(|n| n.as_ref().is_some_and(|n| n.chars().count() > 256))
+        {
+            return Err(ServiceError::invalid(
+                "datapact_contract_name",
+                "must be at most 256 characters",
+            ));
+        }
+        let txn = audit::begin_write(&self.db).await?;
+        actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
+        let before = datapact_practice_mappings::Entity::find_by_id(mapping_id.to_owned())
+            .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("mapping"))?;
+        if let Some(contract_id) = contract_id
+            && contract_id != before.datapact_contract_id
+        {
+            let taken = datapact_practice_mappings::Entity::find()
+                .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
+                .filter(datapact_practice_mappings::Column::PracticeId.eq(&before.practice_id))
+                .filter(datapact_practice_mappings::Column::DatapactContractId.eq(contract_id))
+                .count(&txn)
+                .await?;
+            if taken > 0 {
+                return Err(ServiceError::Conflict(format!(
+                    "{} is already mapped to contract {contract_id}",
+                    before.practice_id
+                )));
+            }
+        }
+        let mut active = before.clone().into_active_model();
+        if let Some(contract_id) = contract_id {
+            active.datapact_contract_id = Set(contract_id.to_owned());
+        }
+        if let Some(name) = contract_name {
+            active.datapact_contract_name = Set(name);
+        }
+        active.updated_at = Set(Utc::now());
+        let after = active.update(&txn).await?;
+        let event = AuditEvent::new(
+            "datapact_mapping.update",
+            "datapact_mapping",
+            Some(mapping_id),
+            json!({
+                "datapact_contract_id": { "before": before.datapact_contract_id, "after": after.datapact_contract_id },
+                "datapact_contract_name": { "before": before.datapact_contract_name, "after": after.datapact_contract_name },
+            }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
     /// Removes a mapping.
     ///
     /// # Errors

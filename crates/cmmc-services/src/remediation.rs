@@ -130,21 +130,6 @@ fn with_overdue(item: poam_items::Model, today: NaiveDate) -> PoamItem {
 }
 
 impl Services {
-    async fn assessment_row<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        actor: &Actor,
-        assessment_id: &str,
-        action: Action,
-    ) -> Result<assessments::Model, ServiceError> {
-        let row = assessments::Entity::find_by_id(assessment_id.to_owned())
-            .one(db)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("assessment"))?;
-        actor.authorize(action, &row.org_id, "assessment")?;
-        Ok(row)
-    }
-
     async fn check_practice_in<C: ConnectionTrait>(
         &self,
         db: &C,
@@ -180,7 +165,7 @@ impl Services {
         let now = Utc::now();
         let txn = audit::begin_write(&self.db).await?;
         let assessment =
-            self.assessment_row(&txn, actor, assessment_id, Action::FindingManage).await?;
+            self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         if let Some(practice_id) = &new.practice_id {
             self.check_practice_in(&txn, assessment_id, practice_id).await?;
         }
@@ -221,7 +206,7 @@ impl Services {
         status: Option<&str>,
         severity: Option<&str>,
     ) -> Result<Vec<Finding>, ServiceError> {
-        self.assessment_row(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
+        self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
         let mut query =
             findings::Entity::find().filter(findings::Column::AssessmentId.eq(assessment_id));
         if let Some(status) = status {
@@ -264,7 +249,7 @@ impl Services {
         assessment_id: &str,
         finding_id: &str,
     ) -> Result<Finding, ServiceError> {
-        self.assessment_row(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
+        self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
         self.finding_row(&self.db, assessment_id, finding_id).await
     }
 
@@ -291,7 +276,7 @@ impl Services {
             changes.status.as_deref().map(|v| parse::<FindingStatus>("status", v)).transpose()?;
         let txn = audit::begin_write(&self.db).await?;
         let assessment =
-            self.assessment_row(&txn, actor, assessment_id, Action::FindingManage).await?;
+            self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         let before = self.finding_row(&txn, assessment_id, finding_id).await?;
         let mut active = before.clone().into_active_model();
         if let Some(next) = status {
@@ -357,7 +342,7 @@ impl Services {
     ) -> Result<(), ServiceError> {
         let txn = audit::begin_write(&self.db).await?;
         let assessment =
-            self.assessment_row(&txn, actor, assessment_id, Action::FindingManage).await?;
+            self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         let finding = self.finding_row(&txn, assessment_id, finding_id).await?;
         if finding.status != FindingStatus::Open.as_str() {
             return Err(ServiceError::Conflict(format!(
@@ -393,7 +378,7 @@ impl Services {
         let now = Utc::now();
         let txn = audit::begin_write(&self.db).await?;
         let assessment =
-            self.assessment_row(&txn, actor, assessment_id, Action::PoamManage).await?;
+            self.assessment_for(&txn, actor, assessment_id, Action::PoamManage).await?;
         let deadline = assessment
             .conditional_deadline
             .unwrap_or_else(|| closeout_deadline(assessment.completed_at.unwrap_or(now)));

@@ -110,6 +110,36 @@ pub(crate) async fn create_mapping(
     Ok(HttpResponse::Created().json(mapping_json(&mapping)))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateMappingRequest {
+    datapact_contract_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    datapact_contract_name: Option<Option<String>>,
+}
+
+/// PATCH /api/organizations/{org_id}/datapact/mappings/{mapping_id}
+pub(crate) async fn update_mapping(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+    body: web::Json<UpdateMappingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (org_id, mapping_id) = path.into_inner();
+    let body = body.into_inner();
+    let mapping = state
+        .services
+        .update_mapping(
+            &user.0,
+            &org_id,
+            &mapping_id,
+            body.datapact_contract_id.as_deref(),
+            body.datapact_contract_name,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(mapping_json(&mapping)))
+}
+
 /// DELETE /api/organizations/{org_id}/datapact/mappings/{mapping_id}
 pub(crate) async fn delete_mapping(
     state: web::Data<AppState>,

@@ -12,14 +12,6 @@ use crate::error::ApiError;
 use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
-fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateFinding {
@@ -75,12 +67,12 @@ pub(crate) struct CreatePoamItem {
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdatePoamItem {
     milestone: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
     scheduled_completion: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
     actual_completion: Option<Option<NaiveDate>>,
     status: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
     resources_required: Option<Option<String>>,
     risk_accepted: Option<bool>,
 }
