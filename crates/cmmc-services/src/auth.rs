@@ -11,8 +11,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use cmmc_domain::{Password, RoleName};
 use cmmc_store::entities::{
-    access_tokens, auth_sessions, login_attempts, password_history, refresh_tokens, roles,
-    user_roles, users,
+    access_tokens, auth_sessions, login_attempts, password_history, refresh_tokens, users,
 };
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
@@ -76,22 +75,10 @@ pub(crate) async fn role_names<C: ConnectionTrait>(
     db: &C,
     user_id: &str,
 ) -> Result<Vec<RoleName>, ServiceError> {
-    let role_ids: Vec<String> = user_roles::Entity::find()
-        .filter(user_roles::Column::UserId.eq(user_id))
-        .all(db)
+    let mut names: Vec<RoleName> = cmmc_store::auth::role_names(db, user_id)
         .await?
-        .into_iter()
-        .map(|row| row.role_id)
-        .collect();
-    if role_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut names: Vec<RoleName> = roles::Entity::find()
-        .filter(roles::Column::Id.is_in(role_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|role| role.name.parse().ok())
+        .iter()
+        .filter_map(|name| name.parse().ok())
         .collect();
     names.sort();
     Ok(names)
@@ -388,35 +375,23 @@ impl Services {
         ip: Option<String>,
     ) -> Result<Actor, ServiceError> {
         let now = Utc::now();
-        let token = access_tokens::Entity::find()
-            .filter(access_tokens::Column::TokenHash.eq(token_hash(access_token)))
-            .one(&self.db)
+        let owner = cmmc_store::auth::token_owner(&self.db, &token_hash(access_token))
             .await?
             .ok_or_else(invalid_token)?;
-        if token.expires_at <= now {
+        if owner.token_expires_at <= now
+            || owner.session_revoked
+            || owner.session_expires_at <= now
+            || !owner.is_active
+        {
             return Err(invalid_token());
         }
-        let session = auth_sessions::Entity::find_by_id(token.session_id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(invalid_token)?;
-        if session.revoked_at.is_some() || session.expires_at <= now {
-            return Err(invalid_token());
-        }
-        let user = users::Entity::find_by_id(session.user_id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(invalid_token)?;
-        if !user.is_active {
-            return Err(invalid_token());
-        }
-        let roles = role_names(&self.db, &user.id).await?;
+        let roles = role_names(&self.db, &owner.user_id).await?;
         Ok(Actor {
-            user_id: user.id,
-            username: user.username,
-            org_id: user.org_id,
+            user_id: owner.user_id,
+            username: owner.username,
+            org_id: owner.org_id,
             roles,
-            session_id: Some(session.id),
+            session_id: Some(owner.session_id),
             ip_address: ip,
         })
     }

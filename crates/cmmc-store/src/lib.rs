@@ -5,6 +5,7 @@
 //! domain types in one place, by the services that use them. Query functions
 //! take any `ConnectionTrait`, so they run on the pool or inside a transaction.
 
+pub mod auth;
 pub mod catalog;
 pub mod connect;
 pub mod diag;
