@@ -190,6 +190,9 @@ db_test!(
         }
         let unchanged = app.call("GET", &format!("/api/assessments/{id}/practices/AC.L2-3.1.1"), Some(&s.assessor), None).await;
         assert_eq!(unchanged.body["version"], before, "bad input changes nothing");
+        // Objectives recorded earlier bind a later status-only change too.
+        let bypass = patch_practice(&app, &s.assessor, &id, "AC.L2-3.1.1", json!({ "status": "met" })).await;
+        assert_eq!(bypass.status, 400, "{:?}", bypass.body);
         // Partial MFA is a kind of not met: allowed beside a not-met objective.
         let answer = patch_practice(&app, &s.assessor, &id, "IA.L2-3.5.3", json!({ "status": "partially_met", "objectives": { "a": "not_met" } })).await;
         assert_eq!(answer.status, 200, "{:?}", answer.body);
@@ -248,6 +251,27 @@ db_test!(
         }
         let missing = app.call("POST", "/api/assessments", Some(&s.officer), Some(json!({ "org_id": "nope", "title": "T", "target_level": 2, "assessment_type": "self" }))).await;
         assert_eq!(missing.status, 404);
+        let huge = app.call("GET", "/api/assessments?page=18446744073709551615&per_page=200", Some(&s.officer), None).await;
+        assert_eq!(huge.status, 400, "an absurd page is refused, not a crash");
+        // A draft with evidence is not deleted from under its files.
+        let form = reqwest::multipart::Form::new().text("title", "Policy").text("file_url", "https://example.com/p.pdf");
+        let uploaded = app
+            .client
+            .post(format!("{}/api/assessments/{id1}/practices/AC.L1-3.1.1/evidence", app.address))
+            .bearer_auth(&s.officer)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(uploaded.status().as_u16(), 201);
+        let refused = app.call("DELETE", &format!("/api/assessments/{id1}"), Some(&s.officer), None).await;
+        assert_eq!(refused.status, 409, "{:?}", refused.body);
+        let evidence: serde_json::Value = uploaded_list(&app, &s.officer, id1).await;
+        let evidence_id = evidence["items"][0]["id"].as_str().unwrap().to_owned();
+        let removed = app
+            .call("DELETE", &format!("/api/assessments/{id1}/practices/AC.L1-3.1.1/evidence/{evidence_id}"), Some(&s.officer), None)
+            .await;
+        assert_eq!(removed.status, 204);
         // Drafts can be deleted; the practices go with them.
         assert_eq!(app.call("DELETE", &format!("/api/assessments/{id1}"), Some(&s.officer), None).await.status, 204);
         assert_eq!(app.call("GET", &format!("/api/assessments/{id1}"), Some(&s.officer), None).await.status, 404);
@@ -290,3 +314,9 @@ db_test!(
         assert_eq!(answer.body["objectives"].as_array().unwrap().len(), 6);
     }
 );
+
+async fn uploaded_list(app: &TestApp, token: &str, assessment: &str) -> Value {
+    app.call("GET", &format!("/api/assessments/{assessment}/evidence"), Some(token), None)
+        .await
+        .body
+}

@@ -49,6 +49,10 @@ db_test!(
             .await;
         assert_eq!(patched.status, 200, "{:?}", patched.body);
         assert_eq!(patched.body["cage_code"], "1ABC2");
+        let duplicate_cage = app
+            .call("POST", "/api/organizations", Some(&admin), Some(json!({ "name": "Copycat", "cage_code": "1abc2", "target_level": 1 })))
+            .await;
+        assert_eq!(duplicate_cage.status, 409, "{:?}", duplicate_cage.body);
         let row = &audit(&app, &admin, "action=organization.update").await["items"][0];
         assert_eq!(row["details"]["name"], json!({ "before": "Audited", "after": "Renamed" }));
         assert_eq!(row["details"]["cage_code"], json!({ "before": null, "after": "1ABC2" }));

@@ -167,17 +167,27 @@ db_test!(
         assert_eq!(contracts.body["total"], 2);
         assert_eq!(contracts.body["items"][0]["id"], "c-ok", "results normalised to items");
         assert_eq!(stub.authorizations.lock().unwrap().as_slice(), [format!("Bearer {KEY}")], "the key reached DataPact, and only DataPact");
-        // Changing the URL without a key keeps the key.
-        let moved = app
+        // The same URL without a key keeps the key; another URL without a key clears it,
+        // so the key can never be redirected to another server.
+        let same = app
             .call("PUT", &format!("/api/organizations/{}/datapact", s.org), Some(&s.org_admin), Some(json!({ "api_url": url })))
             .await;
-        assert_eq!(moved.body["api_key_set"], true);
+        assert_eq!(same.body["api_key_set"], true);
+        let elsewhere = app
+            .call("PUT", &format!("/api/organizations/{}/datapact", s.org), Some(&s.org_admin), Some(json!({ "api_url": "https://attacker.example" })))
+            .await;
+        assert_eq!(elsewhere.body["api_key_set"], false);
+        configure(&app, &s, &url).await;
+        let officer = app
+            .call("PUT", &format!("/api/organizations/{}/datapact", s.org), Some(&s.officer), Some(json!({ "api_url": url })))
+            .await;
+        assert_eq!(officer.status, 403, "only org_admin configures DataPact");
         let bad = app
             .call("PUT", &format!("/api/organizations/{}/datapact", s.org), Some(&s.org_admin), Some(json!({ "api_url": "ftp://x", "api_key": "k" })))
             .await;
         assert_eq!(bad.status, 400);
         let audit = app.call("GET", "/api/audit?action=datapact.configure&per_page=200", Some(&s.admin), None).await;
-        assert_eq!(audit.body["total"], 2);
+        assert_eq!(audit.body["total"], 4);
         assert!(!audit.body.to_string().contains(KEY), "not in the audit trail");
     }
 );

@@ -94,6 +94,9 @@ pub(crate) struct Page<T: Serialize> {
     pub(crate) per_page: u64,
 }
 
+/// The highest page number accepted (page x per_page must stay a sane offset).
+pub(crate) const MAX_PAGE: u64 = 1_000_000;
+
 /// `?page=&per_page=` of a list.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,8 +114,11 @@ impl PageQuery {
     pub(crate) fn checked(self) -> Result<(u64, u64), crate::error::ApiError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
-        if page == 0 {
-            return Err(crate::error::ApiError::invalid_parameter("page", "pages start at 1"));
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(crate::error::ApiError::invalid_parameter(
+                "page",
+                format!("must be 1 to {MAX_PAGE}"),
+            ));
         }
         if !(1..=200).contains(&per_page) {
             return Err(crate::error::ApiError::invalid_parameter("per_page", "must be 1 to 200"));

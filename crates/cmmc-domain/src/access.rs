@@ -117,7 +117,6 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
                 | A::FindingManage
                 | A::PoamManage
                 | A::EvidenceUpload
-                | A::DataPactConfigure
                 | A::DataPactSync
         ),
         R::C3paoLead => matches!(

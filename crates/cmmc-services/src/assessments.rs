@@ -568,6 +568,17 @@ impl Services {
                 row.status
             )));
         }
+        let answer_ids: Vec<String> =
+            self.practice_rows(&txn, assessment_id).await?.into_iter().map(|p| p.id).collect();
+        let n_evidence = cmmc_store::entities::evidence::Entity::find()
+            .filter(cmmc_store::entities::evidence::Column::AssessmentPracticeId.is_in(answer_ids))
+            .count(&txn)
+            .await?;
+        if n_evidence > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "this draft has {n_evidence} piece(s) of evidence; delete them first"
+            )));
+        }
         assessments::Entity::delete_by_id(assessment_id.to_owned()).exec(&txn).await?;
         let event = AuditEvent::new(
             "assessment.delete",
@@ -673,7 +684,22 @@ impl Services {
                 details.insert("reason".into(), json!(reason.trim()));
             }
         }
-        let after = active.update(&txn).await?;
+        // Only from the status read: two concurrent steps cannot both apply.
+        let written = assessments::Entity::update_many()
+            .set(active)
+            .filter(assessments::Column::Id.eq(assessment_id))
+            .filter(assessments::Column::Status.eq(current.as_str()))
+            .exec(&txn)
+            .await?;
+        if written.rows_affected != 1 {
+            return Err(ServiceError::Conflict(
+                "the assessment changed status at the same moment; reload it".into(),
+            ));
+        }
+        let after = assessments::Entity::find_by_id(assessment_id.to_owned())
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("assessment"))?;
         let event = AuditEvent::new(
             transition.action(),
             "assessment",
@@ -807,7 +833,9 @@ impl Services {
                 results.insert(label.clone(), status);
             }
         }
-        let status = if update.objectives.is_some() {
+        // Objective results recorded now or earlier decide the status; an
+        // explicit status must agree with them.
+        let status = if update.objectives.is_some() || !results.is_empty() {
             let expected: Vec<&str> = labels.iter().map(String::as_str).collect();
             let pairs: Vec<(&str, ObjectiveStatus)> =
                 results.iter().map(|(l, s)| (l.as_str(), *s)).collect();
@@ -823,7 +851,8 @@ impl Services {
                 }
                 (Some(explicit), _) => explicit,
                 (None, Some(derived)) => derived,
-                (None, None) => PracticeStatus::NotEvaluated,
+                (None, None) if update.objectives.is_some() => PracticeStatus::NotEvaluated,
+                (None, None) => before.status,
             }
         } else {
             explicit.unwrap_or(before.status)
@@ -841,7 +870,20 @@ impl Services {
         active.evaluated_by = Set(Some(actor.user_id.clone()));
         active.evaluated_at = Set(Some(now));
         active.updated_at = Set(now);
-        let after = answer_of(active.update(&txn).await?)?;
+        // Write only over the version read: a concurrent writer that got there
+        // first makes this one a 412, never a lost update.
+        let written = assessment_practices::Entity::update_many()
+            .set(active)
+            .filter(assessment_practices::Column::Id.eq(&row.id))
+            .filter(assessment_practices::Column::Version.eq(row.version))
+            .exec(&txn)
+            .await?;
+        if written.rows_affected != 1 {
+            return Err(ServiceError::PreconditionFailed(
+                "the practice was changed by someone else at the same moment; reload it".into(),
+            ));
+        }
+        let after = answer_of(self.practice_row(&txn, assessment_id, practice_id).await?)?;
         let mut details = Map::new();
         details.insert("assessment_id".into(), json!(assessment_id));
         details.insert("practice_id".into(), json!(practice_id));

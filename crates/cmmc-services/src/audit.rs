@@ -288,8 +288,8 @@ impl Services {
         filter: AuditFilter,
     ) -> Result<AuditPage, ServiceError> {
         actor.require(Action::AuditRead)?;
-        if filter.page == 0 {
-            return Err(ServiceError::invalid("page", "pages start at 1"));
+        if !(1..=1_000_000).contains(&filter.page) {
+            return Err(ServiceError::invalid("page", "must be 1 to 1000000"));
         }
         if filter.per_page == 0 || filter.per_page > MAX_PER_PAGE {
             return Err(ServiceError::invalid("per_page", format!("must be 1 to {MAX_PER_PAGE}")));

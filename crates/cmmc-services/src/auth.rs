@@ -160,6 +160,29 @@ impl Services {
         }
 
         let txn = audit::begin_write(&self.db).await?;
+        // Re-checked inside the transaction: parallel guesses that all passed
+        // the first check cannot sign in once the account has been locked.
+        let current = users::Entity::find_by_id(user.id.clone())
+            .one(&txn)
+            .await?
+            .ok_or_else(unauthenticated)?;
+        let window_start = now - to_chrono(self.auth.lockout);
+        let recent = login_attempts::Entity::find()
+            .filter(login_attempts::Column::UserId.eq(&user.id))
+            .order_by_desc(login_attempts::Column::CreatedAt)
+            .limit(u64::from(self.auth.max_failed_logins))
+            .all(&txn)
+            .await?;
+        let failures =
+            recent.iter().take_while(|a| !a.succeeded && a.created_at > window_start).count();
+        if current.locked_until.is_some_and(|until| until > Utc::now())
+            || !current.is_active
+            || failures >= self.auth.max_failed_logins as usize
+        {
+            drop(txn);
+            self.record_failed_login(Some(&user), login, ip, "locked", now).await?;
+            return Err(unauthenticated());
+        }
         let session_id = Uuid::new_v4().to_string();
         auth_sessions::ActiveModel {
             id: Set(session_id.clone()),
@@ -348,10 +371,17 @@ impl Services {
         {
             return Err(invalid_token());
         }
-        let mut spent = token.into_active_model();
-        spent.used_at = Set(Some(now));
-        spent.updated_at = Set(now);
-        spent.update(&txn).await?;
+        // Spend the token only if nobody spent it at the same moment.
+        let spent = refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+            .col_expr(refresh_tokens::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(refresh_tokens::Column::Id.eq(&token.id))
+            .filter(refresh_tokens::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if spent.rows_affected != 1 {
+            return Err(invalid_token());
+        }
         let tokens = self.issue_tokens(&txn, &session.id, now).await?;
         let event = AuditEvent::new(
             "auth.refresh",

@@ -196,9 +196,16 @@ impl Services {
             .await?
             .ok_or_else(|| ServiceError::not_found("organization"))?;
         let mut active = before.clone().into_active_model();
+        let url_changed = before.datapact_api_url.as_deref() != Some(api_url.as_str());
         active.datapact_api_url = Set(Some(api_url.clone()));
-        if let Some(key) = api_key {
-            active.datapact_api_key = Set(Some(encrypt(&self.keys, org_id, key.trim())?));
+        match api_key {
+            Some(key) => {
+                active.datapact_api_key = Set(Some(encrypt(&self.keys, org_id, key.trim())?))
+            }
+            // A key is only ever sent to the URL it was given for: a new URL
+            // without a new key clears it, so nobody can redirect the key elsewhere.
+            None if url_changed => active.datapact_api_key = Set(None),
+            None => {}
         }
         active.updated_at = Set(Utc::now());
         let after = active.update(&txn).await?;
@@ -206,7 +213,11 @@ impl Services {
             "datapact.configure",
             "organization",
             Some(org_id),
-            json!({ "api_url": { "before": before.datapact_api_url, "after": after.datapact_api_url }, "api_key_changed": api_key.is_some() }),
+            json!({
+                "api_url": { "before": before.datapact_api_url, "after": after.datapact_api_url },
+                "api_key_changed": api_key.is_some(),
+                "api_key_cleared": api_key.is_none() && url_changed && before.datapact_api_key.is_some(),
+            }),
         );
         audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
         txn.commit().await?;

@@ -69,6 +69,20 @@ impl From<sea_orm::DbErr> for ServiceError {
                         unique_subject(&name)
                     ));
                 }
+                // SQLite names the columns, not the constraint: "UNIQUE constraint failed: organizations.cage_code".
+                if let Some((_, columns)) = text.split_once("UNIQUE constraint failed: ") {
+                    let columns: Vec<&str> = columns
+                        .split(',')
+                        .filter_map(|c| c.trim().split('.').nth(1))
+                        .map(|c| {
+                            c.trim_end_matches(|ch: char| !ch.is_ascii_alphanumeric() && ch != '_')
+                        })
+                        .collect();
+                    return Self::Conflict(format!(
+                        "a record with the same {} already exists",
+                        columns.join(" and ")
+                    ));
+                }
                 Self::Unexpected(
                     anyhow::Error::new(other).context(std::panic::Location::caller().to_string()),
                 )
@@ -113,6 +127,17 @@ mod tests {
         ));
         match err {
             ServiceError::Conflict(message) => assert!(message.contains("username"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn sqlite_unique_violations_become_conflicts_too() {
+        let err = ServiceError::from(sea_orm::DbErr::Custom(
+            "error returned from database: (code: 2067) UNIQUE constraint failed: organizations.cage_code".into(),
+        ));
+        match err {
+            ServiceError::Conflict(message) => assert!(message.contains("cage_code"), "{message}"),
             other => panic!("{other:?}"),
         }
     }

@@ -574,6 +574,9 @@ impl Services {
                 Action::EvidenceUpload,
             )
             .await?;
+        if assessment.status == AssessmentStatus::Completed.as_str() {
+            return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
+        }
         if row.review_status != ReviewStatus::Pending.as_str() {
             return Err(ServiceError::Conflict(format!(
                 "only pending evidence can be deleted; this is {}",
@@ -630,6 +633,9 @@ impl Services {
                 Action::EvidenceReview,
             )
             .await?;
+        if assessment.status == AssessmentStatus::Completed.as_str() {
+            return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
+        }
         if row.uploaded_by.as_deref() == Some(actor.user_id.as_str()) {
             return Err(ServiceError::Forbidden { action: "review evidence you uploaded".into() });
         }

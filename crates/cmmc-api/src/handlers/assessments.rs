@@ -340,9 +340,10 @@ pub(crate) async fn update_practice_answer(
         .services
         .update_practice_answer(&user.0, &id, &practice_id, update, if_match(&request))
         .await?;
+    let counts = state.services.evidence_counts(std::slice::from_ref(&answer.id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(answer.version)))
-        .json(practice_json(&answer, None)))
+        .json(practice_json(&answer, counts.get(&answer.id))))
 }
 
 /// GET /api/assessments/{id}/score
