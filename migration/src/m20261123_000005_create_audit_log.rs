@@ -51,6 +51,8 @@ CREATE TABLE audit_chain_heads (
     chain_key VARCHAR(64) NOT NULL,
     seq BIGINT NOT NULL,
     hash VARCHAR(64) NULL,
+    -- HMAC over (chain_key, seq, hash): a head rewritten to hide removed rows does not verify.
+    mac VARCHAR(64) NOT NULL,
     created_at {TS} NOT NULL,
     updated_at {TS} NOT NULL,
     CONSTRAINT pk_audit_chain_heads PRIMARY KEY (chain_key),

@@ -209,3 +209,31 @@ db_test!(
         let _ = TestBackend::Sqlite;
     }
 );
+
+db_test!(
+    async fn removing_the_newest_rows_and_rewriting_the_head_is_noticed(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let admin = app.admin_token().await;
+        let org = app.create_org(&admin, "Org").await;
+        for n in 0..3 {
+            let answer = app.call("PATCH", &format!("/api/organizations/{org}"), Some(&admin), Some(json!({ "name": format!("N{n}") }))).await;
+            assert_eq!(answer.status, 200);
+        }
+        assert_eq!(verify(&app, &admin).await["valid"], true);
+        let rows = audit(&app, &admin, &format!("org_id={org}&per_page=200")).await;
+        let newest = rows["items"][0]["id"].as_str().unwrap().to_owned();
+        let before_newest = &rows["items"][1];
+        let db = app.db.connect().await;
+        // A database user removes the newest row and makes the head point at the one before it.
+        db.execute_unprepared(&format!("DELETE FROM audit_log WHERE id = '{newest}'")).await.unwrap();
+        db.execute_unprepared(&format!(
+            "UPDATE audit_chain_heads SET seq = {}, hash = '{}' WHERE chain_key = '{org}'",
+            before_newest["seq"], before_newest["hash"].as_str().unwrap()
+        ))
+        .await
+        .unwrap();
+        let result = verify(&app, &admin).await;
+        assert_eq!(result["valid"], false, "{result}");
+        assert!(result["problem"].as_str().unwrap().contains("head was altered"), "{result}");
+    }
+);

@@ -386,7 +386,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         if let Some(lead) = &new.lead_assessor_id {
             self.check_lead_assessor(&txn, &new.org_id, lead).await?;
         }
@@ -512,7 +512,7 @@ impl Services {
         changes: AssessmentChanges,
     ) -> Result<Assessment, ServiceError> {
         let title = changes.title.as_deref().map(parse_title).transpose()?;
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let before =
             self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
         if before.status == AssessmentStatus::Completed.as_str() {
@@ -560,7 +560,7 @@ impl Services {
         actor: &Actor,
         assessment_id: &str,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let row = self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
         if row.status != AssessmentStatus::Draft.as_str() {
             return Err(ServiceError::Conflict(format!(
@@ -624,7 +624,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let before =
             self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
         let current: AssessmentStatus = before.status.parse().map_err(corrupt)?;
@@ -797,7 +797,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::PracticeEvaluate).await?;
         if assessment.status != AssessmentStatus::InProgress.as_str() {

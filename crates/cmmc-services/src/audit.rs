@@ -82,14 +82,29 @@ impl From<&Actor> for Author {
 /// Any database error.
 pub(crate) async fn begin_write(
     db: &DatabaseConnection,
+    keys: &Keys,
 ) -> Result<DatabaseTransaction, ServiceError> {
     let txn = db.begin().await?;
-    ensure_head(&txn, GLOBAL_CHAIN, Utc::now()).await?;
+    ensure_head(&txn, keys, GLOBAL_CHAIN, Utc::now()).await?;
     Ok(txn)
+}
+
+/// The HMAC that seals a chain's head.
+fn head_mac(key: &[u8; 32], chain_key: &str, seq: i64, hash: Option<&str>) -> String {
+    let content = Json::Array(vec![
+        Json::from("head"),
+        Json::from(chain_key),
+        Json::from(seq),
+        Json::from(hash),
+    ]);
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return String::new() };
+    mac.update(content.to_string().as_bytes());
+    hex(&mac.finalize().into_bytes())
 }
 
 async fn ensure_head<C: ConnectionTrait>(
     db: &C,
+    keys: &Keys,
     chain_key: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
@@ -97,6 +112,7 @@ async fn ensure_head<C: ConnectionTrait>(
         chain_key: Set(chain_key.to_owned()),
         seq: Set(0),
         hash: Set(None),
+        mac: Set(head_mac(&keys.audit, chain_key, 0, None)),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -162,7 +178,7 @@ pub(crate) async fn record<C: ConnectionTrait>(
 ) -> Result<(), ServiceError> {
     let now = Utc::now().trunc_subsecs(6);
     let chain_key = org_id.unwrap_or(GLOBAL_CHAIN).to_owned();
-    ensure_head(txn, &chain_key, now).await?;
+    ensure_head(txn, keys, &chain_key, now).await?;
     // Claim the next seq; this locks the chain's head row until commit.
     audit_chain_heads::Entity::update_many()
         .col_expr(audit_chain_heads::Column::Seq, Expr::col(audit_chain_heads::Column::Seq).add(1))
@@ -195,6 +211,10 @@ pub(crate) async fn record<C: ConnectionTrait>(
         .exec_without_returning(txn)
         .await?;
     audit_chain_heads::Entity::update_many()
+        .col_expr(
+            audit_chain_heads::Column::Mac,
+            Expr::value(head_mac(&keys.audit, &chain_key, head.seq, Some(&hash))),
+        )
         .col_expr(audit_chain_heads::Column::Hash, Expr::value(hash))
         .col_expr(audit_chain_heads::Column::UpdatedAt, Expr::value(now))
         .filter(audit_chain_heads::Column::ChainKey.eq(&chain_key))
@@ -401,6 +421,20 @@ impl Services {
         checked: &mut u64,
     ) -> Result<Option<(Option<String>, String)>, ServiceError> {
         const BATCH: u64 = 1000;
+        // The head first: rows written after it are not this walk's business,
+        // and a head that does not carry its own seal was rewritten.
+        let head =
+            audit_chain_heads::Entity::find_by_id(chain_key.to_owned()).one(&self.db).await?;
+        let (head_seq, head_hash) = match head {
+            Some(head)
+                if head.mac
+                    == head_mac(&self.keys.audit, chain_key, head.seq, head.hash.as_deref()) =>
+            {
+                (head.seq, head.hash)
+            }
+            Some(_) => return Ok(Some((None, format!("chain {chain_key}: its head was altered")))),
+            None => (0, None),
+        };
         let mut expected_seq = 1_i64;
         let mut prev_hash: Option<String> = None;
         let mut last_id: Option<String> = None;
@@ -408,6 +442,7 @@ impl Services {
             let rows = audit_log::Entity::find()
                 .filter(audit_log::Column::ChainKey.eq(chain_key))
                 .filter(audit_log::Column::Seq.gte(expected_seq))
+                .filter(audit_log::Column::Seq.lte(head_seq))
                 .order_by_asc(audit_log::Column::Seq)
                 .limit(BATCH)
                 .all(&self.db)
@@ -444,9 +479,6 @@ impl Services {
                 break;
             }
         }
-        let head =
-            audit_chain_heads::Entity::find_by_id(chain_key.to_owned()).one(&self.db).await?;
-        let (head_seq, head_hash) = head.map_or((0, None), |h| (h.seq, h.hash));
         if head_seq != expected_seq - 1 || head_hash != prev_hash {
             let problem = format!(
                 "chain {chain_key}: it ends at seq {} but {head_seq} rows were written (the newest rows were removed)",

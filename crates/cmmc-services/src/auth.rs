@@ -159,7 +159,7 @@ impl Services {
             return Err(unauthenticated());
         }
 
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         // Re-checked inside the transaction: parallel guesses that all passed
         // the first check cannot sign in once the account has been locked.
         let current = users::Entity::find_by_id(user.id.clone())
@@ -268,7 +268,7 @@ impl Services {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         login_attempts::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
             user_id: Set(user.map(|u| u.id.clone())),
@@ -333,7 +333,7 @@ impl Services {
         ip: Option<String>,
     ) -> Result<TokenPair, ServiceError> {
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let Some(token) = refresh_tokens::Entity::find()
             .filter(refresh_tokens::Column::TokenHash.eq(token_hash(refresh_token)))
             .one(&txn)
@@ -437,7 +437,7 @@ impl Services {
         refresh_token: Option<&str>,
     ) -> Result<(), ServiceError> {
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let mut session_ids: Vec<String> = actor.session_id.iter().cloned().collect();
         if let Some(refresh_token) = refresh_token
             && let Some(token) = refresh_tokens::Entity::find()
@@ -515,7 +515,7 @@ impl Services {
         }
         let hash = hash_password(&password, self.auth.bcrypt_cost).await?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let mut active = user.clone().into_active_model();
         active.password_hash = Set(hash.clone());
         active.password_changed_at = Set(Some(now));

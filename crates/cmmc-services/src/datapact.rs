@@ -189,7 +189,7 @@ impl Services {
                 ));
             }
         }
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
         let before = organizations::Entity::find_by_id(org_id.to_owned())
             .one(&txn)
@@ -358,7 +358,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
         if organizations::Entity::find_by_id(org_id.to_owned()).one(&txn).await?.is_none() {
             return Err(ServiceError::not_found("organization"));
@@ -436,7 +436,7 @@ impl Services {
                 "must be at most 256 characters",
             ));
         }
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
         let before = datapact_practice_mappings::Entity::find_by_id(mapping_id.to_owned())
             .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
@@ -492,7 +492,7 @@ impl Services {
         org_id: &str,
         mapping_id: &str,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
         let row = datapact_practice_mappings::Entity::find_by_id(mapping_id.to_owned())
             .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
@@ -560,7 +560,7 @@ impl Services {
                     let status = body.get("status").and_then(Json::as_str).unwrap_or_default();
                     let suggested = suggested_status(status);
                     let now = Utc::now();
-                    let txn = audit::begin_write(&self.db).await?;
+                    let txn = audit::begin_write(&self.db, &self.keys).await?;
                     let mut active = answer.clone().into_active_model();
                     active.datapact_sync_status = Set(Some(suggested.as_str().to_owned()));
                     active.datapact_sync_at = Set(Some(now));

@@ -353,7 +353,7 @@ impl Services {
         stored: &Option<(String, u64, &'static str, bool)>,
     ) -> Result<Evidence, ServiceError> {
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let (assessment, practice) = self
             .practice_for(&txn, actor, assessment_id, practice_id, Action::EvidenceUpload)
             .await?;
@@ -563,7 +563,7 @@ impl Services {
         practice_id: &str,
         evidence_id: &str,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let (assessment, row) = self
             .evidence_row(
                 &txn,
@@ -622,7 +622,7 @@ impl Services {
             return Err(ServiceError::invalid("comment", "must be at most 10000 characters"));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let (assessment, row) = self
             .evidence_row(
                 &txn,

@@ -121,7 +121,7 @@ impl Services {
         let duns_number = parse_duns(new.duns_number.as_deref())?;
         let target_level = parse_level(new.target_level)?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let row = organizations::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
             name: Set(name),
@@ -207,7 +207,7 @@ impl Services {
         let duns_number =
             changes.duns_number.as_ref().map(|d| parse_duns(d.as_deref())).transpose()?;
         let target_level = changes.target_level.map(parse_level).transpose()?;
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let before = organizations::Entity::find_by_id(org_id.to_owned())
             .one(&txn)
             .await?

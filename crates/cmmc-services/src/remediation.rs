@@ -163,7 +163,7 @@ impl Services {
         let severity: Severity = parse("severity", &new.severity)?;
         let title = text("title", &new.title, 256)?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         if let Some(practice_id) = &new.practice_id {
@@ -274,7 +274,7 @@ impl Services {
         let title = changes.title.as_deref().map(|v| text("title", v, 256)).transpose()?;
         let status =
             changes.status.as_deref().map(|v| parse::<FindingStatus>("status", v)).transpose()?;
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         let before = self.finding_row(&txn, assessment_id, finding_id).await?;
@@ -340,7 +340,7 @@ impl Services {
         assessment_id: &str,
         finding_id: &str,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         let finding = self.finding_row(&txn, assessment_id, finding_id).await?;
@@ -376,7 +376,7 @@ impl Services {
         assessment_id: &str,
     ) -> Result<Poam, ServiceError> {
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::PoamManage).await?;
         let deadline = assessment
@@ -576,7 +576,7 @@ impl Services {
     ) -> Result<Poam, ServiceError> {
         let title = title.as_deref().map(|t| text("title", t, 256)).transpose()?;
         let status = status.as_deref().map(|s| parse::<PoamStatus>("status", s)).transpose()?;
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let before = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         let mut active = before.clone().into_active_model();
         if let Some(next) = status {
@@ -613,7 +613,7 @@ impl Services {
     /// # Errors
     /// [`ServiceError::Conflict`] unless it is a draft.
     pub async fn delete_poam(&self, actor: &Actor, poam_id: &str) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let row = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         if row.status != PoamStatus::Draft.as_str() {
             return Err(ServiceError::Conflict(format!(
@@ -641,7 +641,7 @@ impl Services {
     ) -> Result<PoamItem, ServiceError> {
         let milestone = text("milestone", &new.milestone, 256)?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         if poam.status == PoamStatus::Completed.as_str() {
             return Err(ServiceError::Conflict("a completed POA&M is read-only".into()));
@@ -704,7 +704,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         let before = poam_items::Entity::find_by_id(item_id.to_owned())
             .filter(poam_items::Column::PoamId.eq(poam_id))

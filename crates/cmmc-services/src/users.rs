@@ -164,7 +164,7 @@ impl Services {
         }
         let hash = hash_password(&password, self.auth.bcrypt_cost).await?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let row = users::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
             username: Set(username.into_inner()),
@@ -332,7 +332,7 @@ impl Services {
             return Err(ServiceError::Conflict("you cannot deactivate your own account".into()));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let before = self.user_in_org(&txn, org_id, user_id).await?;
         if let Some(email) = &email
             && !email.as_str().eq_ignore_ascii_case(&before.email)
@@ -398,7 +398,7 @@ impl Services {
         actor.authorize(Action::UserRolesChange, org_id, "user")?;
         let wanted = parse_roles(roles)?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db).await?;
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
         let user = self.user_in_org(&txn, org_id, user_id).await?;
         let current = role_names(&txn, user_id).await?;
         for role in current

@@ -9,6 +9,7 @@ pub struct Model {
     pub chain_key: String,
     pub seq: i64,
     pub hash: Option<String>,
+    pub mac: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
