@@ -87,6 +87,8 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PATCH" | "DELETE", "/api/poams/{poam_id}")
         | ("PATCH", "/api/poams/{poam_id}/items/{item_id}") => Rule::Org(A::PoamManage),
         ("GET", "/api/poams") => Rule::Role(A::AssessmentRead),
+        ("POST", "/api/poams") => Rule::OrgInBody(A::PoamManage),
+        ("DELETE", "/api/poams/{poam_id}/items/{item_id}") => Rule::Org(A::PoamManage),
         ("GET" | "PUT", "/api/organizations/{org_id}/datapact")
         | ("GET", "/api/organizations/{org_id}/datapact/contracts")
         | ("POST", "/api/organizations/{org_id}/datapact/mappings")
@@ -124,6 +126,9 @@ static UNIQUE: AtomicUsize = AtomicUsize::new(0);
 fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
     let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
     match (method, path) {
+        ("POST", "/api/poams") => {
+            Some(json!({ "assessment_id": org.assessment, "title": format!("Plan {n}") }))
+        }
         ("POST", "/api/assessments") => Some(
             json!({ "org_id": org.id, "title": format!("Assessment {n}"), "target_level": 2, "assessment_type": "self" }),
         ),
@@ -322,7 +327,15 @@ db_test!(
                 }
                 let rule = rule(method, path).unwrap();
                 for (scope, org) in [("own", &own), ("other", &other)] {
-                    let mut url = concrete(path, org);
+                    let mut url = if *method == "DELETE" && path.ends_with("/items/{item_id}") {
+                        // A fresh item each time: an allowed caller deletes it.
+                        let item = app
+                            .call("POST", &format!("/api/poams/{}/items", org.poam), Some(&admin), Some(json!({ "milestone": "to delete" })))
+                            .await;
+                        concrete(&path.replace("{item_id}", item.body["id"].as_str().unwrap()), org)
+                    } else {
+                        concrete(path, org)
+                    };
                     if url.contains("{mapping_id}") {
                         // A fresh mapping each time: an allowed caller deletes it.
                         let n = UNIQUE.fetch_add(1, Ordering::Relaxed);

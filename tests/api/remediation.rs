@@ -136,6 +136,16 @@ db_test!(
         assert_eq!(app.call("PATCH", &url, Some(&s.officer), Some(json!({ "status": "completed" }))).await.status, 200);
         let listed = app.call("GET", &format!("/api/poams?assessment_id={}", s.assessment), Some(&s.officer), None).await.body;
         assert_eq!(listed.as_array().unwrap().len(), 1);
+        // A POA&M made by hand, with an item added and removed.
+        let manual = app.call("POST", "/api/poams", Some(&s.officer), Some(json!({ "assessment_id": s.assessment, "title": "Quarterly plan" }))).await;
+        assert_eq!(manual.status, 201, "{:?}", manual.body);
+        assert_eq!(manual.body["status"], "draft");
+        let manual_id = manual.body["id"].as_str().unwrap().to_owned();
+        let item = app.call("POST", &format!("/api/poams/{manual_id}/items"), Some(&s.officer), Some(json!({ "milestone": "Train staff" }))).await;
+        let item_id = item.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(app.call("DELETE", &format!("/api/poams/{manual_id}/items/{item_id}"), Some(&s.officer), None).await.status, 204);
+        assert_eq!(app.call("GET", &format!("/api/poams/{manual_id}"), Some(&s.officer), None).await.body["items"], json!([]));
+        assert_eq!(app.call("DELETE", &format!("{url}/items/{item_id}"), Some(&s.officer), None).await.status, 409, "completed POA&Ms are read-only");
         let audit = app.call("GET", &format!("/api/audit?resource_id={poam_id}"), Some(&s.admin), None).await.body;
         assert_eq!(audit["total"], 3, "generated, activated, completed");
     }

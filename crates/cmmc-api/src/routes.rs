@@ -105,7 +105,13 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             web::delete().to(remediation::delete_finding),
         ),
         ("POST", "/assessments/{id}/poam", web::post().to(remediation::generate_poam)),
+        ("POST", "/poams", web::post().to(remediation::create_poam)),
         ("GET", "/poams", web::get().to(remediation::list_poams)),
+        (
+            "DELETE",
+            "/poams/{poam_id}/items/{item_id}",
+            web::delete().to(remediation::delete_poam_item),
+        ),
         ("GET", "/poams/{poam_id}", web::get().to(remediation::get_poam)),
         ("PATCH", "/poams/{poam_id}", web::patch().to(remediation::update_poam)),
         ("DELETE", "/poams/{poam_id}", web::delete().to(remediation::delete_poam)),

@@ -629,6 +629,76 @@ impl Services {
         Ok(())
     }
 
+    /// Creates an empty draft POA&M for an assessment (items are added one by one).
+    ///
+    /// # Errors
+    /// [`ServiceError::InvalidInput`] for a bad title; [`ServiceError::Forbidden`] / [`ServiceError::NotFound`].
+    pub async fn create_poam(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+        title: &str,
+    ) -> Result<Poam, ServiceError> {
+        let title = text("title", title, 256)?;
+        let now = Utc::now();
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let assessment =
+            self.assessment_for(&txn, actor, assessment_id, Action::PoamManage).await?;
+        let poam = poams::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            org_id: Set(assessment.org_id.clone()),
+            assessment_id: Set(assessment_id.to_owned()),
+            title: Set(title),
+            status: Set(PoamStatus::Draft.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let event = AuditEvent::new(
+            "poam.create",
+            "poam",
+            Some(&poam.id),
+            json!({ "assessment_id": assessment_id, "title": poam.title }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
+            .await?;
+        txn.commit().await?;
+        Ok(Poam { poam, items: Vec::new() })
+    }
+
+    /// Removes an item from a POA&M that is not completed.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] on a completed POA&M; [`ServiceError::NotFound`].
+    pub async fn delete_poam_item(
+        &self,
+        actor: &Actor,
+        poam_id: &str,
+        item_id: &str,
+    ) -> Result<(), ServiceError> {
+        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
+        if poam.status == PoamStatus::Completed.as_str() {
+            return Err(ServiceError::Conflict("a completed POA&M is read-only".into()));
+        }
+        let item = poam_items::Entity::find_by_id(item_id.to_owned())
+            .filter(poam_items::Column::PoamId.eq(poam_id))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("POA&M item"))?;
+        poam_items::Entity::delete_by_id(item_id.to_owned()).exec(&txn).await?;
+        let event = AuditEvent::new(
+            "poam_item.delete",
+            "poam_item",
+            Some(item_id),
+            json!({ "poam_id": poam_id, "milestone": item.milestone, "practice_id": item.practice_id }),
+        );
+        audit::record(&txn, &self.keys, &Author::from(actor), Some(&poam.org_id), event).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// Adds an item to a POA&M.
     ///
     /// # Errors

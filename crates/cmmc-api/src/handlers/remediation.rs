@@ -241,6 +241,36 @@ pub(crate) async fn delete_poam(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreatePoam {
+    assessment_id: String,
+    title: String,
+}
+
+/// POST /api/poams `{"assessment_id", "title"}`: an empty draft POA&M.
+pub(crate) async fn create_poam(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<CreatePoam>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    Ok(HttpResponse::Created().json(poam_json(
+        &state.services.create_poam(&user.0, &body.assessment_id, &body.title).await?,
+    )))
+}
+
+/// DELETE /api/poams/{poam_id}/items/{item_id}
+pub(crate) async fn delete_poam_item(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (poam_id, item_id) = path.into_inner();
+    state.services.delete_poam_item(&user.0, &poam_id, &item_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// POST /api/poams/{poam_id}/items
 pub(crate) async fn add_poam_item(
     state: web::Data<AppState>,
