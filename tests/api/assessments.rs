@@ -320,3 +320,24 @@ async fn uploaded_list(app: &TestApp, token: &str, assessment: &str) -> Value {
         .await
         .body
 }
+
+db_test!(
+    async fn concurrent_edits_without_if_match_all_apply_and_lose_nothing(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let s = setup(&app).await;
+        let id = create(&app, &s.officer, &s.org, 2, "self").await["id"].as_str().unwrap().to_owned();
+        step(&app, &s.officer, &id, "start", None).await;
+        // AC.L2-3.1.1 has objectives a to f: six writers, one objective each, at once.
+        let edits = ["a", "b", "c", "d", "e", "f"].map(|label| {
+            let token = if label < "d" { s.assessor.clone() } else { s.officer.clone() };
+            let app = &app;
+            let id = id.clone();
+            async move { patch_practice(app, &token, &id, "AC.L2-3.1.1", json!({ "objectives": { label: "met" } })).await }
+        });
+        let answers = futures_util::future::join_all(edits).await;
+        assert!(answers.iter().all(|a| a.status == 200), "{:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+        let practice = app.call("GET", &format!("/api/assessments/{id}/practices/AC.L2-3.1.1"), Some(&s.officer), None).await;
+        assert_eq!(practice.body["status"], "met", "every objective arrived: {}", practice.body);
+        assert_eq!(practice.body["version"], 7, "six versions on top of the first");
+    }
+);

@@ -806,7 +806,18 @@ impl Services {
                 assessment.status
             )));
         }
-        let row = self.practice_row(&txn, assessment_id, practice_id).await?;
+        // Writers of one answer queue here: PostgreSQL locks the row until
+        // commit (SQLite's transaction already holds the write lock), so each
+        // merges onto the latest objectives, and a 412 answers only a stale If-Match.
+        let mut query = assessment_practices::Entity::find()
+            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
+            .filter(assessment_practices::Column::PracticeId.eq(practice_id));
+        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            query = query.lock_exclusive();
+        }
+        let row = query.one(&txn).await?.ok_or_else(|| {
+            ServiceError::not_found(format!("practice {practice_id} in this assessment"))
+        })?;
         if let Some(expected) = if_match
             && expected != row.version
         {
