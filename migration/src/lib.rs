@@ -16,6 +16,7 @@ mod m20261123_000003_create_assessment_tables;
 mod m20261123_000004_create_datapact_tables;
 mod m20261123_000005_create_audit_log;
 mod m20261123_000006_create_auth_tables;
+mod m20261128_000007_create_stored_files;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_datapact_tables::Migration),
             Box::new(m20261123_000005_create_audit_log::Migration),
             Box::new(m20261123_000006_create_auth_tables::Migration),
+            Box::new(m20261128_000007_create_stored_files::Migration),
         ]
     }
 }
@@ -59,6 +61,7 @@ pub const TABLES: &[&str] = &[
     "refresh_tokens",
     "password_history",
     "login_attempts",
+    "stored_files",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

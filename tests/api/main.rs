@@ -14,6 +14,7 @@ mod catalogue;
 mod datapact;
 mod diag;
 mod evidence;
+mod evidence_files;
 mod permissions;
 mod remediation;
 mod startup;

@@ -8,6 +8,8 @@
 
 #![expect(clippy::expect_used, reason = "test harness: a failure to set up is a failed test")]
 
+pub mod proxy;
+
 use std::path::PathBuf;
 use std::sync::Once;
 

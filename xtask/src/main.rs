@@ -29,6 +29,9 @@ commands:
   create-admin --username NAME --email EMAIL
                  create a system administrator; the password comes from
                  CMMC_ADMIN_PASSWORD when set, otherwise from a prompt
+  gc-uploads [--dry-run]
+                 remove temporary files of unfinished uploads and stored evidence
+                 files no row names, as the server does at start; --dry-run lists them
   bench          benchmark the release server; writes BENCHMARKS.md";
 
 /// The workspace root.
@@ -91,6 +94,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
             }
         }
         "create-admin" => create_admin(rest).await?,
+        "gc-uploads" => gc_uploads(rest).await?,
         "bench" => bench::run(&project_root(), rest).await?,
         "help" | "--help" | "-h" => eprintln!("{USAGE}"),
         other => {
@@ -141,4 +145,28 @@ fn settings() -> anyhow::Result<Settings> {
     let settings = Settings::load()?;
     let _ = cmmc_api::telemetry::init(&settings.log);
     Ok(settings)
+}
+
+async fn gc_uploads(args: &[String]) -> anyhow::Result<()> {
+    let dry_run = match args {
+        [] => false,
+        [flag] if flag == "--dry-run" => true,
+        _ => anyhow::bail!("usage: gc-uploads [--dry-run]"),
+    };
+    let settings = Settings::load()?;
+    let report = ops::gc_uploads(&settings, dry_run).await?;
+    let verb = if dry_run { "would remove" } else { "removed" };
+    for name in &report.stale_temporary {
+        eprintln!("{verb} {name} (temporary file of an upload that never finished)");
+    }
+    for name in &report.unreferenced {
+        eprintln!("{verb} {name} (stored file no evidence names)");
+    }
+    eprintln!(
+        "{verb} {} file(s), {} bytes, in {}",
+        report.stale_temporary.len() + report.unreferenced.len(),
+        report.bytes,
+        settings.upload_dir.display()
+    );
+    Ok(())
 }

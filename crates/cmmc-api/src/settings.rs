@@ -25,6 +25,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("CMMC_MAX_UPLOAD_BYTES", "max_upload_bytes"),
     ("CMMC_DATAPACT_TIMEOUT_SECS", "datapact_timeout_secs"),
     ("CMMC_DATAPACT_MAX_RETRY_AFTER_SECS", "datapact_max_retry_after_secs"),
+    ("CMMC_UPLOAD_STALE_SECS", "upload_stale_secs"),
+    ("CMMC_REQUEST_TIMEOUT_SECS", "request_timeout_secs"),
+    ("CMMC_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs"),
+    ("CMMC_OUTBOUND_ALLOW", "outbound_allow"),
 ];
 
 /// The server's settings.
@@ -68,6 +72,19 @@ pub struct Settings {
     pub datapact_timeout_secs: u64,
     /// The longest a DataPact 429's Retry-After is honoured (once).
     pub datapact_max_retry_after_secs: u64,
+    /// A temporary upload file untouched this long belongs to an upload that
+    /// will never finish (a killed server); the sweep removes it. The sweep
+    /// runs at start and every half of this.
+    pub upload_stale_secs: u64,
+    /// The longest a request may wait on the database before it answers 503
+    /// (also PostgreSQL's `statement_timeout`). Uploads and downloads are
+    /// bounded only while they talk to the database, not while bytes flow.
+    pub request_timeout_secs: u64,
+    /// How long a stopping server (SIGTERM) lets requests in flight finish.
+    pub shutdown_grace_secs: u64,
+    /// Hosts, addresses and CIDRs outbound calls may reach although they are
+    /// loopback, private or link-local (comma separated); empty by default.
+    pub outbound_allow: String,
 }
 
 impl std::fmt::Debug for Settings {
@@ -135,6 +152,10 @@ impl Settings {
             .and_then(|b| b.set_default("max_upload_bytes", 25 * 1024 * 1024))
             .and_then(|b| b.set_default("datapact_timeout_secs", 10))
             .and_then(|b| b.set_default("datapact_max_retry_after_secs", 30))
+            .and_then(|b| b.set_default("upload_stale_secs", 3600))
+            .and_then(|b| b.set_default("request_timeout_secs", 10))
+            .and_then(|b| b.set_default("shutdown_grace_secs", 30))
+            .and_then(|b| b.set_default("outbound_allow", ""))
             .map_err(|err| SettingsError(err.to_string()))?;
         if let Some(file) = file {
             builder = builder.add_source(
@@ -193,6 +214,8 @@ impl Settings {
             (self.lockout_secs, "lockout_secs (CMMC_LOCKOUT_SECS)"),
             (self.max_upload_bytes, "max_upload_bytes (CMMC_MAX_UPLOAD_BYTES)"),
             (self.datapact_timeout_secs, "datapact_timeout_secs (CMMC_DATAPACT_TIMEOUT_SECS)"),
+            (self.upload_stale_secs, "upload_stale_secs (CMMC_UPLOAD_STALE_SECS)"),
+            (self.request_timeout_secs, "request_timeout_secs (CMMC_REQUEST_TIMEOUT_SECS)"),
         ] {
             if value == 0 {
                 return Err(SettingsError(format!("{name} must be at least 1")));

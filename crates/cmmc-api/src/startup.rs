@@ -31,6 +31,7 @@ pub struct Application {
     port: u16,
     server: Server,
     refresher: tokio::task::JoinHandle<()>,
+    sweeper: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -57,6 +58,8 @@ impl Application {
         cmmc_services::evidence::ensure_upload_dir(&settings.upload_dir).with_context(|| {
             format!("upload_dir (CMMC_UPLOAD_DIR) {}", settings.upload_dir.display())
         })?;
+        let stale_after = Duration::from_secs(settings.upload_stale_secs);
+        sweep_uploads(&db, &settings.upload_dir, stale_after).await;
         let services =
             Services::with_evidence(db.clone(), keys, settings.auth(), settings.evidence())
                 .await
@@ -82,12 +85,14 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
-        let server = server.run();
+        let server = server.shutdown_timeout(settings.shutdown_grace_secs).run();
 
         let every = Duration::from_secs(settings.catalog_refresh_secs);
-        let refresher = tokio::spawn(refresh_catalog(catalog, db, every));
+        let refresher = tokio::spawn(refresh_catalog(catalog, db.clone(), every));
+        let sweeper =
+            tokio::spawn(sweep_periodically(db, settings.upload_dir.clone(), stale_after));
         tracing::info!(port, elapsed_ms = started.elapsed().as_millis(), "listening");
-        Ok(Self { port, server, refresher })
+        Ok(Self { port, server, refresher, sweeper })
     }
 
     /// The port the server listens on.
@@ -103,6 +108,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let res = self.server.await;
         self.refresher.abort();
+        self.sweeper.abort();
         res
     }
 }
@@ -118,6 +124,35 @@ async fn refresh_catalog(catalog: Arc<CatalogCache>, db: DatabaseConnection, eve
             Ok(false) => {}
             Err(err) => tracing::warn!(error = %err, "could not check the reference data version"),
         }
+    }
+}
+
+/// Removes what killed uploads left behind, and logs it.
+async fn sweep_uploads(db: &DatabaseConnection, dir: &std::path::Path, stale_after: Duration) {
+    match cmmc_services::file_store::sweep(db, dir, stale_after, false).await {
+        Ok(report) if report.stale_temporary.is_empty() && report.unreferenced.is_empty() => {}
+        Ok(report) => tracing::warn!(
+            stale_temporary = ?report.stale_temporary,
+            unreferenced = ?report.unreferenced,
+            bytes = report.bytes,
+            "removed files of unfinished uploads from the upload directory"
+        ),
+        Err(err) => tracing::warn!(error = %err, "could not sweep the upload directory"),
+    }
+}
+
+/// Sweeps the upload directory every half of `stale_after`.
+async fn sweep_periodically(
+    db: DatabaseConnection,
+    dir: std::path::PathBuf,
+    stale_after: Duration,
+) {
+    let every = (stale_after / 2).max(Duration::from_secs(1));
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        sweep_uploads(&db, &dir, stale_after).await;
     }
 }
 

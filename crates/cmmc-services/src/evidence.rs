@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEvent, Author};
+use crate::file_store;
 use crate::keys::hex;
 use crate::{Actor, ServiceError, Services};
 
@@ -106,6 +107,41 @@ pub fn detect_media_type(head: &[u8]) -> Option<&'static str> {
     (!text.is_empty() && !text.contains('\0')).then_some("text/plain")
 }
 
+/// The OOXML kinds, by the main part each must have.
+const OOXML_MAIN_PARTS: &[(&str, &str)] = &[
+    (
+        "word/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "ppt/presentation.xml",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+];
+
+/// The media type of a complete upload: a zip is accepted only as an OOXML
+/// document, recognised by its `[Content_Types].xml` and main part wherever
+/// they stand in the archive (writers order entries differently); anything
+/// else by its first bytes.
+#[must_use]
+pub fn classify_upload(head: &[u8], path: &Path) -> Option<&'static str> {
+    if head.starts_with(b"PK\x03\x04") {
+        return std::fs::File::open(path).ok().and_then(ooxml_kind);
+    }
+    detect_media_type(head)
+}
+
+fn ooxml_kind<R: std::io::Read + std::io::Seek>(reader: R) -> Option<&'static str> {
+    let archive = zip::ZipArchive::new(reader).ok()?;
+    let names: std::collections::HashSet<String> =
+        archive.file_names().filter_map(Result::ok).map(|name| name.into_owned()).collect();
+    if !names.contains("[Content_Types].xml") {
+        return None;
+    }
+    OOXML_MAIN_PARTS.iter().find(|(part, _)| names.contains(*part)).map(|(_, kind)| *kind)
+}
+
 impl UploadSink {
     /// Appends a chunk.
     ///
@@ -161,10 +197,126 @@ pub struct NewEvidence {
 /// A file to serve: checked against its hash.
 #[derive(Debug)]
 pub struct EvidenceFile {
-    pub path: PathBuf,
     pub original_filename: String,
     pub media_type: String,
     pub size_bytes: u64,
+    pub content: VerifiedContent,
+}
+
+/// Files up to this size are read whole and checked before a byte is sent.
+const VERIFY_IN_MEMORY: u64 = 8 * 1024 * 1024;
+/// How much a streamed file is read at a time.
+const STREAM_CHUNK: usize = 256 * 1024;
+
+/// The bytes of a stored file, checked against its SHA-256.
+#[derive(Debug)]
+pub enum VerifiedContent {
+    /// A small file, read and checked.
+    Whole(Vec<u8>),
+    /// A large file, hashed as it is read.
+    Stream(VerifiedStream),
+}
+
+/// A large file being sent: each chunk is hashed as it is read and held back
+/// until the next is read, so the last bytes go out only once the whole file
+/// matched its hash; a mismatch ends the stream with an error instead, and
+/// the client sees a cut-off answer rather than a wrong file.
+#[derive(Debug)]
+pub struct VerifiedStream {
+    file: tokio::fs::File,
+    hasher: Sha256,
+    expected: String,
+    held: Option<Vec<u8>>,
+    done: bool,
+    evidence_id: String,
+}
+
+fn integrity(evidence_id: &str, why: &str) -> ServiceError {
+    tracing::error!(evidence_id, why, "evidence file failed its check");
+    ServiceError::Integrity(format!("the stored file of evidence {evidence_id} {why}"))
+}
+
+impl VerifiedContent {
+    async fn open(
+        path: &Path,
+        expected: String,
+        size: u64,
+        evidence_id: &str,
+    ) -> Result<Self, ServiceError> {
+        use tokio::io::AsyncReadExt as _;
+        let unreadable = |_| integrity(evidence_id, "cannot be read");
+        // The open file stays readable even if the name is removed meanwhile.
+        let mut file = tokio::fs::File::open(path).await.map_err(unreadable)?;
+        let actual_size = file.metadata().await.map_err(unreadable)?.len();
+        if actual_size != size {
+            return Err(integrity(evidence_id, "does not have its recorded size"));
+        }
+        if size > VERIFY_IN_MEMORY {
+            let (hasher, held, done) = (Sha256::new(), None, false);
+            let evidence_id = evidence_id.to_owned();
+            return Ok(Self::Stream(VerifiedStream {
+                file,
+                hasher,
+                expected,
+                held,
+                done,
+                evidence_id,
+            }));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        file.read_to_end(&mut bytes).await.map_err(unreadable)?;
+        if hex(&Sha256::digest(&bytes)) != expected {
+            return Err(integrity(evidence_id, "does not match its SHA-256"));
+        }
+        Ok(Self::Whole(bytes))
+    }
+}
+
+impl VerifiedStream {
+    /// The next chunk to send; `None` at the end of a file that matched its
+    /// hash.
+    ///
+    /// # Errors
+    /// [`ServiceError::Integrity`] when the file cannot be read or, at its
+    /// end, does not match its hash; the last chunk is then never sent.
+    pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, ServiceError> {
+        use tokio::io::AsyncReadExt as _;
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let mut chunk = vec![0_u8; STREAM_CHUNK];
+            let n = match self.file.read(&mut chunk).await {
+                Ok(n) => n,
+                Err(_) => {
+                    self.done = true;
+                    return Err(integrity(&self.evidence_id, "cannot be read"));
+                }
+            };
+            if n == 0 {
+                self.done = true;
+                if hex(&self.hasher.clone().finalize()) != self.expected {
+                    return Err(integrity(&self.evidence_id, "does not match its SHA-256"));
+                }
+                return Ok(self.held.take());
+            }
+            chunk.truncate(n);
+            self.hasher.update(&chunk);
+            if let Some(previous) = self.held.replace(chunk) {
+                return Ok(Some(previous));
+            }
+        }
+    }
+}
+
+/// A complete, accepted upload on its way into the store.
+#[derive(Debug)]
+struct StoredUpload {
+    sha256: String,
+    size: u64,
+    media_type: &'static str,
+    /// Holds the temporary file until it is put in place (or removes it).
+    sink: UploadSink,
 }
 
 /// Counts of a practice's evidence by review status.
@@ -191,7 +343,7 @@ impl Services {
         let dir = &self.evidence.upload_dir;
         std::fs::create_dir_all(dir)
             .map_err(|err| anyhow::format_err!("creating {}: {err}", dir.display()))?;
-        let temp_path = dir.join(format!(".upload-{}", Uuid::new_v4()));
+        let temp_path = dir.join(format!("{}{}", file_store::UPLOAD_PREFIX, Uuid::new_v4()));
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -209,7 +361,7 @@ impl Services {
     }
 
     fn stored_path(&self, sha256: &str) -> PathBuf {
-        self.evidence.upload_dir.join(sha256)
+        file_store::stored_path(&self.evidence.upload_dir, sha256)
     }
 
     async fn practice_for<C: ConnectionTrait>(
@@ -293,51 +445,43 @@ impl Services {
             }
             (None, Some(_)) => (None, None),
         };
-        // The file goes into place under its hash before the row is written.
-        let mut stored: Option<(String, u64, &'static str, bool)> = None;
-        if let Some(mut sink) = sink {
-            if sink.size == 0 {
-                return Err(ServiceError::invalid("file", "the file is empty"));
-            }
-            let media_type = detect_media_type(&sink.head).ok_or_else(|| {
-                ServiceError::UnsupportedMediaType(format!(
-                    "this kind of file is not accepted; accepted: {}",
-                    ALLOWED_MEDIA_TYPES.join(", ")
-                ))
-            })?;
-            let sha256 = hex(&sink.hasher.clone().finalize());
-            if let Some(file) = sink.file.take() {
-                file.sync_all().map_err(|err| anyhow::format_err!("flushing an upload: {err}"))?;
-            }
-            let target = self.stored_path(&sha256);
-            let existed = target.exists();
-            if existed {
-                let _ = std::fs::remove_file(&sink.temp_path);
-            } else {
-                std::fs::rename(&sink.temp_path, &target)
-                    .map_err(|err| anyhow::format_err!("storing an upload: {err}"))?;
-            }
-            sink.finished = true;
-            stored = Some((sha256, sink.size, media_type, existed));
+        let stored = match sink {
+            Some(sink) => Some(Self::finish_upload(sink)?),
+            None => None,
+        };
+        // The file goes into place under its hash inside the transaction
+        // that writes the row; a failed write leaves at most a file no row
+        // names, which the sweep removes. Dropping the sink removes its
+        // temporary file if it is still there.
+        self.insert_evidence(
+            actor,
+            assessment_id,
+            practice_id,
+            title,
+            new.description,
+            file_url,
+            filename,
+            stored.as_ref(),
+        )
+        .await
+    }
+
+    /// Checks a complete upload (not empty, an accepted kind) and flushes it.
+    fn finish_upload(mut sink: UploadSink) -> Result<StoredUpload, ServiceError> {
+        if sink.size == 0 {
+            return Err(ServiceError::invalid("file", "the file is empty"));
         }
-        let res = self
-            .insert_evidence(
-                actor,
-                assessment_id,
-                practice_id,
-                title,
-                new.description,
-                file_url,
-                filename,
-                &stored,
-            )
-            .await;
-        if res.is_err()
-            && let Some((sha256, _, _, false)) = &stored
-        {
-            self.remove_if_unreferenced(sha256).await;
+        if let Some(file) = sink.file.take() {
+            file.sync_all().map_err(|err| anyhow::format_err!("flushing an upload: {err}"))?;
         }
-        res
+        let media_type = classify_upload(&sink.head, &sink.temp_path).ok_or_else(|| {
+            ServiceError::UnsupportedMediaType(format!(
+                "this kind of file is not accepted; accepted: {}",
+                ALLOWED_MEDIA_TYPES.join(", ")
+            ))
+        })?;
+        let sha256 = hex(&sink.hasher.clone().finalize());
+        Ok(StoredUpload { sha256, size: sink.size, media_type, sink })
     }
 
     #[expect(clippy::too_many_arguments, reason = "one private step of create_evidence")]
@@ -350,7 +494,7 @@ impl Services {
         description: Option<String>,
         file_url: Option<String>,
         filename: Option<String>,
-        stored: &Option<(String, u64, &'static str, bool)>,
+        stored: Option<&StoredUpload>,
     ) -> Result<Evidence, ServiceError> {
         let now = Utc::now();
         let txn = audit::begin_write(&self.db, &self.keys).await?;
@@ -360,19 +504,26 @@ impl Services {
         if assessment.status == AssessmentStatus::Completed.as_str() {
             return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
         }
+        if let Some(upload) = stored {
+            file_store::acquire(
+                &txn,
+                &self.evidence.upload_dir,
+                &upload.sha256,
+                &upload.sink.temp_path,
+            )
+            .await?;
+        }
         let row = evidence::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
             assessment_practice_id: Set(practice.id.clone()),
             title: Set(title),
             description: Set(description),
-            file_path: Set(stored.as_ref().map(|(sha, ..)| sha.clone())),
+            file_path: Set(stored.map(|u| u.sha256.clone())),
             file_url: Set(file_url),
             original_filename: Set(filename),
-            size_bytes: Set(stored
-                .as_ref()
-                .map(|(_, size, ..)| i64::try_from(*size).unwrap_or(i64::MAX))),
-            media_type: Set(stored.as_ref().map(|(_, _, media, _)| (*media).to_owned())),
-            sha256: Set(stored.as_ref().map(|(sha, ..)| sha.clone())),
+            size_bytes: Set(stored.map(|u| i64::try_from(u.size).unwrap_or(i64::MAX))),
+            media_type: Set(stored.map(|u| u.media_type.to_owned())),
+            sha256: Set(stored.map(|u| u.sha256.clone())),
             uploaded_by: Set(Some(actor.user_id.clone())),
             review_status: Set(ReviewStatus::Pending.as_str().to_owned()),
             reviewer_id: Set(None),
@@ -397,16 +548,6 @@ impl Services {
             .await?;
         txn.commit().await?;
         Ok(row)
-    }
-
-    async fn remove_if_unreferenced(&self, sha256: &str) {
-        let referenced = evidence::Entity::find()
-            .filter(evidence::Column::Sha256.eq(sha256))
-            .count(&self.db)
-            .await;
-        if matches!(referenced, Ok(0)) {
-            let _ = std::fs::remove_file(self.stored_path(sha256));
-        }
     }
 
     /// The evidence of an assessment, optionally of one practice and one
@@ -494,11 +635,15 @@ impl Services {
         Ok((assessment, row))
     }
 
-    /// The file of a piece of evidence, after checking it against its hash.
+    /// The file of a piece of evidence, ready to send: a small file is read
+    /// and checked against its hash before anything is sent; a large one is
+    /// checked as it is read ([`VerifiedContent::next_chunk`]). Either way
+    /// what is sent is exactly what was checked.
     ///
     /// # Errors
     /// [`ServiceError::NotFound`] (also for a link, which has no file);
-    /// [`ServiceError::Integrity`] when the stored file no longer matches its hash.
+    /// [`ServiceError::Integrity`] when the stored file is missing or no
+    /// longer matches its size or hash.
     pub async fn evidence_file(
         &self,
         actor: &Actor,
@@ -519,36 +664,16 @@ impl Services {
         let (Some(sha256), Some(name)) = (row.sha256.clone(), row.original_filename.clone()) else {
             return Err(ServiceError::not_found("file of this evidence (it is a link)"));
         };
-        let path = self.stored_path(&sha256);
-        let check_path = path.clone();
-        let actual = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-            let mut file = std::fs::File::open(&check_path)?;
-            let mut hasher = Sha256::new();
-            std::io::copy(&mut file, &mut hasher)?;
-            Ok(hex(&hasher.finalize()))
+        let size_bytes = row.size_bytes.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
+        let content =
+            VerifiedContent::open(&self.stored_path(&sha256), sha256, size_bytes, evidence_id)
+                .await?;
+        Ok(EvidenceFile {
+            original_filename: name,
+            media_type: row.media_type.unwrap_or_else(|| "application/octet-stream".into()),
+            size_bytes,
+            content,
         })
-        .await
-        .map_err(|err| anyhow::format_err!("hashing task failed: {err}"))?;
-        match actual {
-            Ok(actual) if actual == sha256 => Ok(EvidenceFile {
-                path,
-                original_filename: name,
-                media_type: row.media_type.unwrap_or_else(|| "application/octet-stream".into()),
-                size_bytes: row.size_bytes.and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
-            }),
-            Ok(actual) => {
-                tracing::error!(evidence_id, expected = %sha256, %actual, "evidence file does not match its hash");
-                Err(ServiceError::Integrity(format!(
-                    "the stored file of evidence {evidence_id} does not match its SHA-256"
-                )))
-            }
-            Err(err) => {
-                tracing::error!(evidence_id, error = %err, "evidence file cannot be read");
-                Err(ServiceError::Integrity(format!(
-                    "the stored file of evidence {evidence_id} cannot be read"
-                )))
-            }
-        }
     }
 
     /// Deletes evidence that is still pending review, and its file when no
@@ -584,19 +709,33 @@ impl Services {
             )));
         }
         evidence::Entity::delete_by_id(evidence_id.to_owned()).exec(&txn).await?;
+        let released = match &row.sha256 {
+            Some(sha256) => file_store::release(&txn, &self.evidence.upload_dir, sha256).await?,
+            None => file_store::Released::default(),
+        };
         let event = AuditEvent::new(
             "evidence.delete",
             "evidence",
             Some(evidence_id),
             json!({ "title": row.title, "sha256": row.sha256 }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-            .await?;
-        txn.commit().await?;
-        if let Some(sha256) = &row.sha256 {
-            self.remove_if_unreferenced(sha256).await;
+        if let Err(err) =
+            audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
+                .await
+        {
+            released.restore();
+            return Err(err);
         }
-        Ok(())
+        match txn.commit().await {
+            Ok(()) => {
+                released.finish();
+                Ok(())
+            }
+            Err(err) => {
+                released.restore();
+                Err(err.into())
+            }
+        }
     }
 
     /// Accepts or rejects evidence, with a comment. Nobody reviews evidence they uploaded.
@@ -726,6 +865,33 @@ mod tests {
         assert_eq!(detect_media_type(b"MZ\x90\x00\x03\x00\x00\x00"), None, "a Windows executable");
         assert_eq!(detect_media_type(&[0x7F, b'E', b'L', b'F', 2, 1, 1, 0]), None, "an ELF binary");
         assert_eq!(detect_media_type(b"bin\0ary"), None);
+    }
+
+    fn zip_of(names: &[&str]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for name in names {
+            writer.start_file(*name, options).unwrap();
+            writer.write_all(b"<x/>").unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn ooxml_is_recognised_whatever_the_entry_order() {
+        let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        let cursor = |names: &[&str]| std::io::Cursor::new(zip_of(names));
+        // python-docx writes docProps/core.xml before the main part.
+        let python_docx =
+            ["_rels/.rels", "docProps/core.xml", "word/document.xml", "[Content_Types].xml"];
+        assert_eq!(ooxml_kind(cursor(&python_docx)), Some(docx));
+        assert_eq!(ooxml_kind(cursor(&["[Content_Types].xml", "word/document.xml"])), Some(docx));
+        assert_eq!(ooxml_kind(cursor(&["xl/workbook.xml", "[Content_Types].xml"])), Some(xlsx));
+        assert_eq!(ooxml_kind(cursor(&["word/document.xml"])), None, "no content types");
+        assert_eq!(ooxml_kind(cursor(&["[Content_Types].xml", "a.txt"])), None, "no main part");
+        assert_eq!(ooxml_kind(std::io::Cursor::new(b"PK\x03\x04 not a zip".to_vec())), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use actix_web::http::header::{
     Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use actix_web::{HttpResponse, web};
-use cmmc_services::evidence::{Evidence, NewEvidence, UploadSink};
+use cmmc_services::evidence::{Evidence, NewEvidence, UploadSink, VerifiedContent};
 use futures_util::StreamExt as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -180,12 +180,6 @@ pub(crate) async fn download_evidence(
 ) -> Result<HttpResponse, ApiError> {
     let (id, practice_id, evidence_id) = path.into_inner();
     let file = state.services.evidence_file(&user.0, &id, &practice_id, &evidence_id).await?;
-    let bytes = tokio::fs::read(&file.path).await.map_err(|err| {
-        ApiError::new(
-            ProblemKind::IntegrityFailure,
-            format!("the stored file cannot be read: {err}"),
-        )
-    })?;
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![
@@ -197,11 +191,24 @@ pub(crate) async fn download_evidence(
             }),
         ],
     };
-    Ok(HttpResponse::Ok()
+    let mut response = HttpResponse::Ok();
+    response
         .content_type(file.media_type)
         .insert_header(disposition)
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(bytes))
+        .insert_header(("Cache-Control", "private, no-store"));
+    Ok(match file.content {
+        VerifiedContent::Whole(bytes) => response.body(bytes),
+        VerifiedContent::Stream(stream) => {
+            let chunks = futures_util::stream::unfold(stream, |mut stream| async move {
+                match stream.next_chunk().await {
+                    Ok(Some(chunk)) => Some((Ok(bytes::Bytes::from(chunk)), stream)),
+                    Ok(None) => None,
+                    Err(err) => Some((Err(ApiError::from(err)), stream)),
+                }
+            });
+            response.no_chunking(file.size_bytes).streaming(chunks)
+        }
+    })
 }
 
 /// DELETE /api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id} (pending only)
