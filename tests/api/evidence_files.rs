@@ -206,3 +206,37 @@ db_test!(
         assert_eq!(status, 415, "a zip that is no office document: {body}");
     }
 );
+
+/// A DOCX written by python-docx and an XLSX by openpyxl, with the Python of
+/// `CMMC_TEST_PYTHON` (`.ci/run` makes a virtual environment with both).
+fn real_office_files(python: &str) -> (Vec<u8>, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (docx, xlsx) = (dir.path().join("policy.docx"), dir.path().join("inventory.xlsx"));
+    let script = "import sys, docx, openpyxl\nd = docx.Document()\nd.add_heading('Access control policy', 0)\nd.add_paragraph('Only authorised users.')\nd.save(sys.argv[1])\nw = openpyxl.Workbook()\nw.active.append(['asset', 'category'])\nw.save(sys.argv[2])\n";
+    let status = std::process::Command::new(python)
+        .args(["-c", script, docx.to_str().unwrap(), xlsx.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "python-docx and openpyxl in {python}");
+    (std::fs::read(docx).unwrap(), std::fs::read(xlsx).unwrap())
+}
+
+db_test!(
+    async fn files_written_by_python_docx_and_openpyxl_are_accepted(backend) {
+        let Ok(python) = std::env::var("CMMC_TEST_PYTHON") else {
+            eprintln!("CMMC_TEST_PYTHON is not set: python-docx and openpyxl files not tried here (CI sets it)");
+            return;
+        };
+        let Some(app) = spawn_app(backend).await else { return };
+        let admin = app.admin_token().await;
+        let org = org_with_assessment(&app, &admin, "Acme").await;
+        let (docx, xlsx) = real_office_files(&python);
+        let (status, created) = upload(&app, &org, "policy.docx", docx.clone()).await;
+        assert_eq!(status, 201, "python-docx: {created}");
+        assert_eq!(created["media_type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+        assert_eq!(download(&app, &org, created["id"].as_str().unwrap()).await, (200, docx));
+        let (status, created) = upload(&app, &org, "inventory.xlsx", xlsx).await;
+        assert_eq!(status, 201, "openpyxl: {created}");
+        assert_eq!(created["media_type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    }
+);

@@ -249,6 +249,8 @@ pub fn test_settings(db: &TestDb, extra: &[(&'static str, &str)]) -> Settings {
         ("db_max_connections", Some("5".to_owned())),
         ("secret_key", Some(TEST_SECRET.to_owned())),
         ("upload_dir", Some(db.upload_dir())),
+        // The local DataPact stand-in listens on loopback.
+        ("outbound_allow", Some("127.0.0.1".to_owned())),
     ];
     for (key, value) in extra {
         overrides.push((key, Some((*value).to_owned())));

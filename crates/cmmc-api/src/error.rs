@@ -168,7 +168,7 @@ impl ResponseError for ApiError {
         if self.kind.status().is_server_error() {
             match &self.cause {
                 Some(cause) => {
-                    tracing::error!(error.cause_chain = format!("{cause:#}"), detail = %self.detail, "request failed")
+                    tracing::error!(error.cause = %distinct_causes(cause), detail = %self.detail, "request failed")
                 }
                 None => tracing::error!(detail = %self.detail, "request failed"),
             }
@@ -176,6 +176,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.kind.status());
         if self.kind == ProblemKind::Unauthenticated {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if self.kind == ProblemKind::Unavailable {
+            response.insert_header(("Retry-After", "2"));
         }
         response.content_type("application/problem+json").json(Problem {
             type_uri: self.kind.type_uri(),
@@ -185,6 +188,19 @@ impl ResponseError for ApiError {
             errors: &self.errors,
         })
     }
+}
+
+/// An error's causes on one line, each said once: a cause whose text its
+/// parent already includes (as database errors repeat theirs) is left out.
+fn distinct_causes(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.last().is_some_and(|previous| previous.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
 }
 
 impl From<ServiceError> for ApiError {
@@ -271,6 +287,14 @@ mod tests {
             ServiceError::DatabaseUnavailable(sea_orm::DbErr::Custom("down".into())).into();
         assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body_of(&err)["type"], "/problems/unavailable");
+    }
+
+    #[test]
+    fn a_cause_is_logged_once() {
+        let err = anyhow::anyhow!("error returned from database: boom")
+            .context("error returned from database: boom")
+            .context("assessments.rs:10");
+        assert_eq!(distinct_causes(&err), "assessments.rs:10: error returned from database: boom");
     }
 
     #[test]

@@ -54,11 +54,15 @@ impl FromRequest for CurrentUser {
         let token = bearer(request);
         let state = request.app_data::<web::Data<AppState>>().cloned();
         let ip = client_ip(request);
+        // Checked once signed in (a stranger learns nothing but 401), and
+        // before any query names the id.
+        let ids = crate::input_guard::check_path_ids(request);
         Box::pin(async move {
             let token = token?;
             let state = state
                 .ok_or_else(|| ApiError::new(ProblemKind::Internal, "application state missing"))?;
             let actor = state.services.authenticate(&token, ip).await?;
+            ids?;
             Ok(Self(actor))
         })
     }

@@ -7,10 +7,12 @@
 //! xtask bench` start, so all three run the same server.
 
 pub mod catalog_cache;
+mod deadline;
 mod dto;
 pub mod error;
 mod extract;
 mod handlers;
+mod input_guard;
 pub mod ops;
 pub mod routes;
 pub mod settings;

@@ -289,6 +289,25 @@ pub async fn seed(settings: &Settings) -> anyhow::Result<cmmc_seed::SeedReport> 
     Ok(report)
 }
 
+/// Sweeps the upload directory as the server does at start: removes the
+/// temporary files of uploads that will never finish and the stored files no
+/// row names (with `dry_run`, only lists them).
+///
+/// # Errors
+/// When the database cannot be opened or the directory read.
+pub async fn gc_uploads(
+    settings: &Settings,
+    dry_run: bool,
+) -> anyhow::Result<cmmc_services::file_store::SweepReport> {
+    let db = open(settings).await?;
+    let stale_after = std::time::Duration::from_secs(settings.upload_stale_secs);
+    let report = cmmc_services::file_store::sweep(&db, &settings.upload_dir, stale_after, dry_run)
+        .await
+        .map_err(|err| anyhow::format_err!("sweeping {}: {err}", settings.upload_dir.display()))?;
+    db.close().await.ok();
+    Ok(report)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,23 +330,4 @@ mod tests {
         assert!(parse(&["sideways"]).is_err());
         assert!(parse(&["down", "x"]).is_err());
     }
-}
-
-/// Sweeps the upload directory as the server does at start: removes the
-/// temporary files of uploads that will never finish and the stored files no
-/// row names (with `dry_run`, only lists them).
-///
-/// # Errors
-/// When the database cannot be opened or the directory read.
-pub async fn gc_uploads(
-    settings: &Settings,
-    dry_run: bool,
-) -> anyhow::Result<cmmc_services::file_store::SweepReport> {
-    let db = open(settings).await?;
-    let stale_after = std::time::Duration::from_secs(settings.upload_stale_secs);
-    let report = cmmc_services::file_store::sweep(&db, &settings.upload_dir, stale_after, dry_run)
-        .await
-        .map_err(|err| anyhow::format_err!("sweeping {}: {err}", settings.upload_dir.display()))?;
-    db.close().await.ok();
-    Ok(report)
 }

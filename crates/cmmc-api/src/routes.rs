@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 
 use crate::error::{ApiError, ProblemKind};
@@ -174,8 +175,9 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     }
     let mut scope = web::scope("/api");
     for path in order {
-        let mut resource =
-            web::resource(path).default_service(web::to(fallback::method_not_allowed));
+        let mut resource = web::resource(path)
+            .default_service(web::to(fallback::method_not_allowed))
+            .wrap(from_fn(crate::input_guard::check));
         for route in by_path.remove(path).unwrap_or_default() {
             resource = resource.route(route);
         }

@@ -221,6 +221,9 @@ impl Settings {
                 return Err(SettingsError(format!("{name} must be at least 1")));
             }
         }
+        if let Err(err) = self.outbound_policy() {
+            return Err(SettingsError(format!("outbound_allow (CMMC_OUTBOUND_ALLOW): {err}")));
+        }
         if self.auto_seed && !self.data_dir.is_dir() {
             return Err(SettingsError(format!(
                 "data_dir (CMMC_DATA_DIR) {} is not a directory, and auto_seed (CMMC_AUTO_SEED) is on",
@@ -236,7 +239,19 @@ impl Settings {
         cmmc_services::datapact::DataPactSettings {
             timeout: std::time::Duration::from_secs(self.datapact_timeout_secs),
             max_retry_after: std::time::Duration::from_secs(self.datapact_max_retry_after_secs),
+            outbound: self.outbound_policy().unwrap_or_default(),
         }
+    }
+
+    /// The outbound policy with `outbound_allow` (validated at load).
+    ///
+    /// # Errors
+    /// An allow-list entry that is not a host, an address or a CIDR.
+    pub fn outbound_policy(
+        &self,
+    ) -> Result<cmmc_services::outbound::OutboundPolicy, cmmc_services::outbound::OutboundError>
+    {
+        cmmc_services::outbound::OutboundPolicy::parse(&self.outbound_allow)
     }
 
     /// Where evidence goes.

@@ -22,6 +22,8 @@ use crate::routes;
 /// the database is the only source of truth, and the catalogue is a cache of it.
 pub struct AppState {
     pub services: Services,
+    /// The longest a request waits on the database before it answers 503.
+    pub request_timeout: Duration,
     pub database_url: String,
     pub catalog: Arc<CatalogCache>,
 }
@@ -42,8 +44,10 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let started = Instant::now();
         let url = settings.database_url.clone();
-        let db =
-            cmmc_store::connect(&url, settings.db_max_connections).await.with_context(|| {
+        let request_timeout = Duration::from_secs(settings.request_timeout_secs);
+        let db = cmmc_store::connect_with(&url, settings.db_max_connections, request_timeout)
+            .await
+            .with_context(|| {
                 format!("opening the database {}", cmmc_store::connect::redact(&url))
             })?;
         migration::migrate_up(&db).await.context("migrating the database")?;
@@ -71,12 +75,19 @@ impl Application {
         let listener = TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
         let port = listener.local_addr().context("reading the bound address")?.port();
 
-        let state =
-            web::Data::new(AppState { services, database_url: url, catalog: Arc::clone(&catalog) });
+        let state = web::Data::new(AppState {
+            services,
+            request_timeout,
+            database_url: url,
+            catalog: Arc::clone(&catalog),
+        });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .configure(routes::configure)
+                .wrap(from_fn(move |request, next| {
+                    crate::deadline::bounded(request_timeout, request, next)
+                }))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(from_fn(log_request))
         })

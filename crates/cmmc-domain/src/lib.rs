@@ -13,6 +13,7 @@ mod level;
 mod practice_id;
 pub mod scoring;
 mod sprs;
+pub mod text;
 
 pub use enums::{
     AssessmentStatus, AssessmentType, FindingStatus, FindingType, ObjectiveStatus, ParseEnumError,

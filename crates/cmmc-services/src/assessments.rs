@@ -292,11 +292,7 @@ fn result_of(row: &assessment_practices::Model) -> Result<PracticeResult, Servic
 }
 
 fn parse_title(title: &str) -> Result<String, ServiceError> {
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > 256 {
-        return Err(ServiceError::invalid("title", "must be 1 to 256 characters"));
-    }
-    Ok(title.to_owned())
+    cmmc_domain::text::short_text(title, 256).map_err(|err| ServiceError::invalid("title", err))
 }
 
 /// The Conditional closeout deadline of an assessment completed at `completed_at`.

@@ -377,6 +377,13 @@ impl Services {
         actor: &Actor,
         org_id: Option<String>,
     ) -> Result<Verification, ServiceError> {
+        // Another organisation's trail is not there for this caller: 404,
+        // before any role check, as everywhere.
+        if !actor.is_system_admin()
+            && org_id.as_ref().is_some_and(|org| actor.org_id.as_ref() != Some(org))
+        {
+            return Err(ServiceError::not_found("organization"));
+        }
         actor.require(Action::AuditRead)?;
         let chains: Vec<String> = if actor.is_system_admin() {
             match org_id {

@@ -37,11 +37,18 @@ pub struct DataPactSettings {
     pub timeout: Duration,
     /// The longest a 429's Retry-After is honoured (once).
     pub max_retry_after: Duration,
+    /// Where calls may go: https only, never to loopback, private or
+    /// link-local addresses unless allowed.
+    pub outbound: crate::outbound::OutboundPolicy,
 }
 
 impl Default for DataPactSettings {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(10), max_retry_after: Duration::from_secs(30) }
+        Self {
+            timeout: Duration::from_secs(10),
+            max_retry_after: Duration::from_secs(30),
+            outbound: crate::outbound::OutboundPolicy::default(),
+        }
     }
 }
 
@@ -179,6 +186,12 @@ impl Services {
         api_key: Option<&str>,
     ) -> Result<DataPactConnection, ServiceError> {
         let api_url = check_url(api_url)?;
+        let parsed = reqwest::Url::parse(&api_url)
+            .map_err(|err| ServiceError::invalid("api_url", format!("is not a URL: {err}")))?;
+        self.datapact
+            .outbound
+            .check_url(&parsed)
+            .map_err(|err| ServiceError::invalid("api_url", err))?;
         if let Some(key) = api_key {
             if key.trim().is_empty() || key.len() > 1024 {
                 return Err(ServiceError::invalid("api_key", "must be 1 to 1024 characters"));
@@ -344,8 +357,9 @@ impl Services {
         practice_id
             .parse::<PracticeId>()
             .map_err(|err| ServiceError::invalid("practice_id", err))?;
-        let contract_id = contract_id.trim();
-        if contract_id.is_empty() || contract_id.len() > 128 {
+        let contract_id = cmmc_domain::text::short_text(contract_id, 128)
+            .map_err(|err| ServiceError::invalid("datapact_contract_id", err))?;
+        if contract_id.len() > 128 {
             return Err(ServiceError::invalid(
                 "datapact_contract_id",
                 "must be 1 to 128 characters",
@@ -377,7 +391,7 @@ impl Services {
         let exists = datapact_practice_mappings::Entity::find()
             .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
             .filter(datapact_practice_mappings::Column::PracticeId.eq(practice_id))
-            .filter(datapact_practice_mappings::Column::DatapactContractId.eq(contract_id))
+            .filter(datapact_practice_mappings::Column::DatapactContractId.eq(contract_id.as_str()))
             .count(&txn)
             .await?;
         if exists > 0 {

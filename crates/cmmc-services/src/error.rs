@@ -59,6 +59,7 @@ impl From<sea_orm::DbErr> for ServiceError {
         use sea_orm::DbErr;
         match err {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Self::DatabaseUnavailable(err),
+            other if is_unavailable(&other) => Self::DatabaseUnavailable(other),
             other => {
                 let text = other.to_string();
                 // A unique constraint the checks before the write did not catch
@@ -88,6 +89,37 @@ impl From<sea_orm::DbErr> for ServiceError {
                 )
             }
         }
+    }
+}
+
+/// Whether a database error says the database, or the connection to it, is
+/// unavailable right now (rather than that the statement was wrong): I/O and
+/// protocol failures, a terminated backend (SQLSTATE class 08, 57P0x), a
+/// statement cancelled by its timeout (57014), too many connections (53300),
+/// a lock not granted in time (55P03), or SQLite busy or locked.
+fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as SqlxError;
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))) =
+        err
+    else {
+        let text = err.to_string();
+        return text.contains("database is locked") || text.contains("Connection pool timed out");
+    };
+    match sqlx {
+        SqlxError::Io(_)
+        | SqlxError::Tls(_)
+        | SqlxError::Protocol(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed => true,
+        SqlxError::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            code.starts_with("08")
+                || code.starts_with("57P0")
+                || matches!(code.as_ref(), "57014" | "53300" | "55P03" | "5" | "6" | "261" | "517")
+        }
+        _ => false,
     }
 }
 
@@ -140,6 +172,17 @@ mod tests {
             ServiceError::Conflict(message) => assert!(message.contains("cage_code"), "{message}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_lost_connection_means_unavailable() {
+        use sea_orm::{DbErr, RuntimeErr};
+        let io =
+            std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+        let err = DbErr::Exec(RuntimeErr::SqlxError(sea_orm::sqlx::Error::Io(io)));
+        assert!(matches!(ServiceError::from(err), ServiceError::DatabaseUnavailable(_)));
+        let err = DbErr::Query(RuntimeErr::SqlxError(sea_orm::sqlx::Error::PoolTimedOut));
+        assert!(matches!(ServiceError::from(err), ServiceError::DatabaseUnavailable(_)));
     }
 
     #[test]

@@ -214,7 +214,7 @@ pub enum VerifiedContent {
     /// A small file, read and checked.
     Whole(Vec<u8>),
     /// A large file, hashed as it is read.
-    Stream(VerifiedStream),
+    Stream(Box<VerifiedStream>),
 }
 
 /// A large file being sent: each chunk is hashed as it is read and held back
@@ -254,14 +254,14 @@ impl VerifiedContent {
         if size > VERIFY_IN_MEMORY {
             let (hasher, held, done) = (Sha256::new(), None, false);
             let evidence_id = evidence_id.to_owned();
-            return Ok(Self::Stream(VerifiedStream {
+            return Ok(Self::Stream(Box::new(VerifiedStream {
                 file,
                 hasher,
                 expected,
                 held,
                 done,
                 evidence_id,
-            }));
+            })));
         }
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         file.read_to_end(&mut bytes).await.map_err(unreadable)?;
@@ -423,12 +423,18 @@ impl Services {
         practice_id: &str,
         new: NewEvidence,
     ) -> Result<Evidence, ServiceError> {
-        let title = new.title.trim().to_owned();
-        if title.is_empty() || title.chars().count() > 256 {
-            return Err(ServiceError::invalid("title", "must be 1 to 256 characters"));
-        }
+        let title = cmmc_domain::text::short_text(&new.title, 256)
+            .map_err(|err| ServiceError::invalid("title", err))?;
         if new.description.as_ref().is_some_and(|d| d.chars().count() > 10_000) {
             return Err(ServiceError::invalid("description", "must be at most 10000 characters"));
+        }
+        if let Some(c) =
+            new.description.as_deref().and_then(|d| cmmc_domain::text::forbidden_control(d, true))
+        {
+            return Err(ServiceError::invalid(
+                "description",
+                format!("must not contain control characters (found U+{:04X})", u32::from(c)),
+            ));
         }
         let file_url = new.file_url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
         let (sink, filename) = match (new.file, &file_url) {

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod file_store;
 pub mod keys;
 pub mod organizations;
+pub mod outbound;
 pub mod remediation;
 pub mod users;
 

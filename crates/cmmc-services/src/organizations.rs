@@ -66,11 +66,7 @@ pub struct OrganizationChanges {
 }
 
 fn parse_name(name: &str) -> Result<String, ServiceError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 256 {
-        return Err(ServiceError::invalid("name", "must be 1 to 256 characters"));
-    }
-    Ok(name.to_owned())
+    cmmc_domain::text::short_text(name, 256).map_err(|err| ServiceError::invalid("name", err))
 }
 
 fn parse_cage(cage: Option<&str>) -> Result<Option<String>, ServiceError> {

@@ -253,7 +253,7 @@ fn looks_numeric(label: &str) -> bool {
 
 /// Which URLs and addresses outbound calls may reach: the fixed rules plus
 /// the allow list from `CMMC_OUTBOUND_ALLOW`. The default allows nothing extra.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OutboundPolicy {
     entries: Vec<AllowEntry>,
 }
@@ -335,7 +335,6 @@ impl OutboundPolicy {
     /// resolver, would resolve the target. Callers must still call
     /// [`Self::check_url`] on the first URL, since reqwest does not resolve IP
     /// literals and the redirect policy only sees later hops.
-    #[must_use]
     pub fn client_builder(&self) -> reqwest::ClientBuilder {
         let resolver = Arc::new(PolicyResolver { policy: Arc::new(self.clone()) });
         reqwest::Client::builder()

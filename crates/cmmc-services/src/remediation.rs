@@ -106,11 +106,7 @@ pub struct Dashboard {
 }
 
 fn text(field: &str, value: &str, max: usize) -> Result<String, ServiceError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
-        return Err(ServiceError::invalid(field, format!("must be 1 to {max} characters")));
-    }
-    Ok(value.to_owned())
+    cmmc_domain::text::short_text(value, max).map_err(|err| ServiceError::invalid(field, err))
 }
 
 fn parse<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ServiceError>

@@ -334,6 +334,14 @@ impl Services {
         let now = Utc::now();
         let txn = audit::begin_write(&self.db, &self.keys).await?;
         let before = self.user_in_org(&txn, org_id, user_id).await?;
+        // A system administrator is changed only by another one.
+        if !actor.is_system_admin()
+            && role_names(&txn, user_id).await?.contains(&RoleName::SystemAdmin)
+        {
+            return Err(ServiceError::Forbidden {
+                action: "change a system administrator's account".into(),
+            });
+        }
         if let Some(email) = &email
             && !email.as_str().eq_ignore_ascii_case(&before.email)
             && username_or_email_taken(&txn, "", email.as_str()).await? == Some("email")

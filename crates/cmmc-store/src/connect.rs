@@ -46,7 +46,31 @@ impl Backend {
 /// [`ConnectError::UnsupportedUrl`] for another scheme; [`ConnectError::Open`]
 /// when the database cannot be reached or opened.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, ConnectError> {
+    connect_with(url, max_connections, DEFAULT_QUERY_TIMEOUT).await
+}
+
+/// How long a statement may run, unless the caller says otherwise.
+pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// [`connect`], with the longest a statement may run (PostgreSQL's
+/// `statement_timeout`) and a connection may be waited for.
+///
+/// A PostgreSQL connection that does not answer a ping within a second when
+/// it is given back (a request abandoned on a frozen or half-open network) is
+/// closed rather than kept, so the pool replaces it and the server recovers
+/// by itself once the database answers again.
+///
+/// # Errors
+/// As for [`connect`].
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    query_timeout: Duration,
+) -> Result<DatabaseConnection, ConnectError> {
     let backend = Backend::of_url(url).ok_or_else(|| ConnectError::UnsupportedUrl(redact(url)))?;
+    if backend == Backend::Postgres {
+        return connect_postgres(url, max_connections, query_timeout).await;
+    }
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
@@ -84,6 +108,40 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
             res => return Ok(res?),
         }
     }
+}
+
+async fn connect_postgres(
+    url: &str,
+    max_connections: u32,
+    query_timeout: Duration,
+) -> Result<DatabaseConnection, ConnectError> {
+    use sea_orm::sqlx::Connection as _;
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    let bad = |err: sea_orm::sqlx::Error| ConnectError::Open(DbErr::Custom(err.to_string()));
+    let millis = query_timeout.as_millis().to_string();
+    let options = PgConnectOptions::from_str(url).map_err(bad)?.options([
+        ("statement_timeout", millis.as_str()),
+        ("lock_timeout", millis.as_str()),
+        ("idle_in_transaction_session_timeout", "60000"),
+    ]);
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(0)
+        .acquire_timeout(query_timeout.min(Duration::from_secs(5)))
+        .idle_timeout(Duration::from_secs(300))
+        .after_release(|conn, _meta| {
+            Box::pin(async move {
+                match tokio::time::timeout(Duration::from_secs(1), conn.ping()).await {
+                    Ok(Ok(())) => Ok(true),
+                    Ok(Err(err)) => Err(err),
+                    Err(_) => Err(sea_orm::sqlx::Error::PoolTimedOut),
+                }
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(|err| ConnectError::Open(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(err))))?;
+    Ok(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
 }
 
 /// `url` without its password, for messages and logs.

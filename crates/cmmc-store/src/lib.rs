@@ -11,5 +11,5 @@ pub mod connect;
 pub mod diag;
 pub mod entities;
 
-pub use connect::{Backend, ConnectError, connect};
+pub use connect::{Backend, ConnectError, connect, connect_with};
 pub use sea_orm::{DatabaseConnection, DbErr};

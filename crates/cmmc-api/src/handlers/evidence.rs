@@ -73,7 +73,10 @@ pub(crate) async fn upload_evidence(
 ) -> Result<HttpResponse, ApiError> {
     let (id, practice_id) = path.into_inner();
     // Authorise before reading a byte of the upload.
-    state.services.check_evidence_upload(&user.0, &id, &practice_id).await?;
+    let limit = state.request_timeout;
+    tokio::time::timeout(limit, state.services.check_evidence_upload(&user.0, &id, &practice_id))
+        .await
+        .map_err(|_| crate::deadline::timed_out())??;
     let (mut title, mut description, mut file_url) = (None, None, None);
     let mut file: Option<(UploadSink, String)> = None;
     while let Some(field) = form.next().await {
@@ -116,7 +119,12 @@ pub(crate) async fn upload_evidence(
     }
     let title = title.ok_or_else(|| ApiError::invalid_parameter("title", "is required"))?;
     let new = NewEvidence { title, description, file, file_url };
-    let created = state.services.create_evidence(&user.0, &id, &practice_id, new).await?;
+    let created = tokio::time::timeout(
+        limit,
+        state.services.create_evidence(&user.0, &id, &practice_id, new),
+    )
+    .await
+    .map_err(|_| crate::deadline::timed_out())??;
     Ok(HttpResponse::Created().json(evidence_json(&created, &practice_id)))
 }
 

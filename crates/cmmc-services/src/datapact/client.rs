@@ -14,6 +14,7 @@ use crate::ServiceError;
 /// A DataPact API client for one organisation.
 pub(crate) struct DataPactClient {
     http: reqwest::Client,
+    outbound: crate::outbound::OutboundPolicy,
     base_url: String,
     api_key: String,
     max_retry_after: Duration,
@@ -36,6 +37,8 @@ pub(crate) enum DataPactError {
     ServerError(u16, Option<Json>),
     #[error("DataPact answered something unexpected: {0}")]
     InvalidResponse(String),
+    #[error("the outbound policy refuses this call: {0}")]
+    Blocked(String),
 }
 
 impl DataPactError {
@@ -49,6 +52,7 @@ impl DataPactError {
             Self::RateLimited => "rate_limited",
             Self::ServerError(..) => "server_error",
             Self::InvalidResponse(_) => "invalid_response",
+            Self::Blocked(_) => "blocked",
         }
     }
 
@@ -67,7 +71,9 @@ impl DataPactClient {
         api_key: String,
         settings: &DataPactSettings,
     ) -> Result<Self, ServiceError> {
-        let http = reqwest::Client::builder()
+        let http = settings
+            .outbound
+            .client_builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -75,6 +81,7 @@ impl DataPactClient {
             .map_err(|err| anyhow::format_err!("building the DataPact client: {err}"))?;
         Ok(Self {
             http,
+            outbound: settings.outbound.clone(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key,
             max_retry_after: settings.max_retry_after,
@@ -122,13 +129,19 @@ impl DataPactClient {
     }
 
     async fn send(&self, url: &str) -> Result<Json, (DataPactError, Option<Duration>)> {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|err| (DataPactError::InvalidResponse(format!("a bad URL: {err}")), None))?;
+        self.outbound
+            .check_url(&parsed)
+            .map_err(|err| (DataPactError::Blocked(err.to_string()), None))?;
         let response =
             self.http.get(url).bearer_auth(&self.api_key).send().await.map_err(|err| {
                 let kind = if err.is_timeout() {
                     DataPactError::Timeout
                 } else {
-                    // The error's text names the URL but never the headers.
-                    DataPactError::Unreachable(err.without_url().to_string())
+                    // The error's text (with its causes, where a refusal by the
+                    // outbound policy is named) never holds the headers.
+                    DataPactError::Unreachable(error_chain(&err.without_url()))
                 };
                 (kind, None)
             })?;
@@ -146,7 +159,9 @@ impl DataPactClient {
                 (DataPactError::Unreachable(err.without_url().to_string()), None)
             }
         })?;
-        let json: Option<Json> = serde_json::from_slice(&body).ok();
+        // What DataPact sends is stored and logged: no NUL or control
+        // characters get that far.
+        let json: Option<Json> = serde_json::from_slice(&body).ok().map(sanitize);
         match status {
             200..=299 => json.ok_or_else(|| {
                 (DataPactError::InvalidResponse("the body is not JSON".into()), None)
@@ -157,5 +172,51 @@ impl DataPactClient {
             500..=599 => Err((DataPactError::ServerError(status, json), None)),
             other => Err((DataPactError::InvalidResponse(format!("HTTP {other}")), None)),
         }
+    }
+}
+
+/// An error and its causes, on one line.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    sanitize_text(&text)
+}
+
+/// Text from outside with every control character but tab, line feed and
+/// carriage return replaced by U+FFFD.
+pub(crate) fn sanitize_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && !matches!(c, '\t' | '\n' | '\r') { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// A JSON value from outside with every string (and key) sanitised.
+pub(crate) fn sanitize(value: Json) -> Json {
+    match value {
+        Json::String(text) => Json::String(sanitize_text(&text)),
+        Json::Array(items) => Json::Array(items.into_iter().map(sanitize).collect()),
+        Json::Object(map) => {
+            Json::Object(map.into_iter().map(|(k, v)| (sanitize_text(&k), sanitize(v))).collect())
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_from_datapact_loses_its_control_characters() {
+        let body = json!({ "items": [{ "name": "Acme\u{0}\u{1b}[31m", "id\u{0}": "x\ty" }] });
+        assert_eq!(
+            sanitize(body),
+            json!({ "items": [{ "name": "Acme\u{FFFD}\u{FFFD}[31m", "id\u{FFFD}": "x\ty" }] })
+        );
     }
 }
