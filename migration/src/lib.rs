@@ -85,6 +85,10 @@ pub async fn migrate_up(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
         let res = async {
             let txn = db.begin().await?;
             if txn.get_database_backend() == DatabaseBackend::Postgres {
+                // Migrations may take longer than a request's statement
+                // timeout, which the server's connections carry.
+                txn.execute_unprepared("SET LOCAL statement_timeout = 0").await?;
+                txn.execute_unprepared("SET LOCAL lock_timeout = 0").await?;
                 txn.execute_unprepared(&format!(
                     "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
                 ))

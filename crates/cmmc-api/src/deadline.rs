@@ -6,13 +6,14 @@
 //!
 //! An upload's body may take longer to arrive than a query may take: its
 //! handler bounds its own database calls instead. A download's body streams
-//! after its answer has begun, unbounded.
+//! after its answer has begun, unbounded. Calls to DataPact have their own
+//! timeouts (per call, and a Retry-After honoured once), so its routes are
+//! not cut off here either.
 
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::Next;
 
 use crate::error::{ApiError, ProblemKind};
@@ -25,6 +26,18 @@ pub(crate) fn timed_out() -> ApiError {
     )
 }
 
+/// The routes whose handlers bound their own waits: evidence uploads and the
+/// DataPact calls. Judged by method and path, never by a header the client
+/// chooses.
+fn bounded_elsewhere(request: &ServiceRequest) -> bool {
+    let path = request.path();
+    let post = request.method() == actix_web::http::Method::POST;
+    let get = request.method() == actix_web::http::Method::GET;
+    (post && path.starts_with("/api/assessments/") && path.ends_with("/evidence"))
+        || (post && path.starts_with("/api/assessments/") && path.ends_with("/datapact/sync"))
+        || (get && path.starts_with("/api/organizations/") && path.ends_with("/datapact/contracts"))
+}
+
 /// The middleware. A timeout is answered as an error, which actix-web turns
 /// into the problem answer.
 pub(crate) async fn bounded(
@@ -32,12 +45,7 @@ pub(crate) async fn bounded(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let is_upload = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/"));
-    if is_upload {
+    if bounded_elsewhere(&request) {
         return next.call(request).await;
     }
     let path = request.path().to_owned();

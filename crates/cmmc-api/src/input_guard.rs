@@ -109,8 +109,9 @@ fn is_json(request: &ServiceRequest) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|essence| {
+            // As the JSON extractor judges it: a `json` subtype or suffix.
             let essence = essence.trim().to_ascii_lowercase();
-            essence == "application/json" || essence.ends_with("+json")
+            essence.split('/').nth(1) == Some("json") || essence.ends_with("+json")
         })
 }
 

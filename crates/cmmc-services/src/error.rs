@@ -96,7 +96,8 @@ impl From<sea_orm::DbErr> for ServiceError {
 /// unavailable right now (rather than that the statement was wrong): I/O and
 /// protocol failures, a terminated backend (SQLSTATE class 08, 57P0x), a
 /// statement cancelled by its timeout (57014), too many connections (53300),
-/// a lock not granted in time (55P03), or SQLite busy or locked.
+/// a lock not granted in time (55P03), a deadlock or serialisation failure
+/// (40P01, 40001: worth retrying), or SQLite busy or locked.
 fn is_unavailable(err: &sea_orm::DbErr) -> bool {
     use sea_orm::sqlx::Error as SqlxError;
     use sea_orm::{DbErr, RuntimeErr};
@@ -117,7 +118,19 @@ fn is_unavailable(err: &sea_orm::DbErr) -> bool {
             let code = db.code().unwrap_or_default();
             code.starts_with("08")
                 || code.starts_with("57P0")
-                || matches!(code.as_ref(), "57014" | "53300" | "55P03" | "5" | "6" | "261" | "517")
+                || matches!(
+                    code.as_ref(),
+                    "57014"
+                        | "53300"
+                        | "55P03"
+                        | "40P01"
+                        | "40001"
+                        | "5"
+                        | "6"
+                        | "261"
+                        | "517"
+                        | "773"
+                )
         }
         _ => false,
     }

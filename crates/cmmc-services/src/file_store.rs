@@ -86,8 +86,9 @@ pub(crate) async fn acquire<C: ConnectionTrait>(
 }
 
 /// A file moved aside by [`release`]: unlink it after the commit with
-/// [`Released::finish`], or put it back with [`Released::restore`] when the
-/// commit failed.
+/// [`Released::finish`]; anything else (a failed commit, or the request
+/// dropped half-way, when nobody can tell whether it committed) puts it back,
+/// at worst as a file no row names, which the sweep removes.
 #[derive(Debug, Default)]
 #[must_use]
 pub(crate) struct Released {
@@ -95,14 +96,20 @@ pub(crate) struct Released {
 }
 
 impl Released {
-    pub(crate) fn finish(self) {
-        if let Some((aside, _)) = self.moved {
+    pub(crate) fn finish(mut self) {
+        if let Some((aside, _)) = self.moved.take() {
             let _ = std::fs::remove_file(aside);
         }
     }
 
     pub(crate) fn restore(self) {
-        if let Some((aside, target)) = self.moved
+        drop(self);
+    }
+}
+
+impl Drop for Released {
+    fn drop(&mut self) {
+        if let Some((aside, target)) = self.moved.take()
             && !target.exists()
         {
             let _ = std::fs::rename(aside, target);
@@ -137,7 +144,14 @@ fn move_aside(dir: &Path, sha256: &str) -> Released {
     let target = stored_path(dir, sha256);
     let aside = dir.join(format!("{TRASH_PREFIX}{}", Uuid::new_v4()));
     match std::fs::rename(&target, &aside) {
-        Ok(()) => Released { moved: Some((aside, target)) },
+        Ok(()) => {
+            // Aged from now: the sweep must not take it for a stale file
+            // while the transaction that moved it may still roll back.
+            if let Ok(file) = std::fs::File::options().append(true).open(&aside) {
+                let _ = file.set_modified(SystemTime::now());
+            }
+            Released { moved: Some((aside, target)) }
+        }
         Err(_) => Released::default(),
     }
 }
@@ -158,7 +172,7 @@ pub struct SweepReport {
 ///
 /// # Errors
 /// When the directory cannot be read, or the database fails.
-pub async fn sweep<D: TransactionTrait>(
+pub async fn sweep<D: TransactionTrait + ConnectionTrait>(
     db: &D,
     dir: &Path,
     stale_after: Duration,
@@ -171,6 +185,9 @@ pub async fn sweep<D: TransactionTrait>(
         Err(err) => return Err(anyhow::format_err!("reading {}: {err}", dir.display()).into()),
     };
     let now = SystemTime::now();
+    // Only files with no row need the lock and a second look.
+    let named: std::collections::HashSet<String> =
+        stored_files::Entity::find().all(db).await?.into_iter().map(|row| row.sha256).collect();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Ok(meta) = entry.metadata() else { continue };
@@ -186,7 +203,10 @@ pub async fn sweep<D: TransactionTrait>(
                 report.bytes += meta.len();
                 report.stale_temporary.push(name);
             }
-        } else if is_stored_name(&name) && remove_if_unnamed(db, dir, &name, dry_run).await? {
+        } else if is_stored_name(&name)
+            && !named.contains(&name)
+            && remove_if_unnamed(db, dir, &name, dry_run).await?
+        {
             report.bytes += meta.len();
             report.unreferenced.push(name);
         }
@@ -238,6 +258,22 @@ async fn remove_if_unnamed<D: TransactionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_moved_aside_comes_back_unless_the_delete_finished() {
+        let dir = std::env::temp_dir().join(format!("cmmc-file-store-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sha = "cd".repeat(32);
+        std::fs::write(dir.join(&sha), b"evidence").unwrap();
+        // Dropped half-way (a cancelled request): the file is put back.
+        drop(move_aside(&dir, &sha));
+        assert_eq!(std::fs::read(dir.join(&sha)).unwrap(), b"evidence");
+        // Finished after the commit: gone, and nothing left aside.
+        move_aside(&dir, &sha).finish();
+        assert!(!dir.join(&sha).exists());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn stored_names_are_lowercase_sha256_hex() {
