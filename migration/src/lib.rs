@@ -17,6 +17,7 @@ mod m20261123_000004_create_datapact_tables;
 mod m20261123_000005_create_audit_log;
 mod m20261123_000006_create_auth_tables;
 mod m20261128_000007_create_stored_files;
+mod m20261128_000008_add_server_secret_and_seed_source;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_audit_log::Migration),
             Box::new(m20261123_000006_create_auth_tables::Migration),
             Box::new(m20261128_000007_create_stored_files::Migration),
+            Box::new(m20261128_000008_add_server_secret_and_seed_source::Migration),
         ]
     }
 }
@@ -62,6 +64,7 @@ pub const TABLES: &[&str] = &[
     "password_history",
     "login_attempts",
     "stored_files",
+    "server_secrets",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

@@ -227,3 +227,12 @@ db_test!(
         assert_eq!(versions, 1);
     }
 );
+
+#[test]
+fn the_data_built_into_the_binary_is_data_cmmc() {
+    let embedded = ReferenceData::embedded().unwrap();
+    let dir = ReferenceData::load(&data_dir()).unwrap();
+    assert_eq!(embedded.checksum, dir.checksum, "rebuild after editing data/cmmc");
+    assert_eq!(embedded.source, cmmc_seed::EMBEDDED);
+    assert_eq!(ReferenceData::embedded_version(), Some(embedded.version));
+}

@@ -4,15 +4,51 @@
 //! and `cmmc-api seed` are the operator commands of `cargo xtask`, for hosts
 //! that have the binary but no source tree.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use cmmc_api::ops::{self, MigrateCommand};
 use cmmc_api::{Application, Settings, telemetry};
 
+const HELP: &str = "cmmc-api: the CMMC Tracker server. It runs CMMC 2.0 assessments (Level 1: FAR
+52.204-21, Level 2: NIST SP 800-171 Rev 2 with SPRS scoring, Level 3: NIST SP 800-172)
+and serves them as an HTTP JSON API under /api.
+
+usage: cmmc-api [serve | migrate [up | down [N] [--force] | status | fresh [--force]] | seed]
+       cmmc-api --help | --version
+
+  serve    (the default) migrate, seed the reference data and listen (CMMC_BIND, default
+           127.0.0.1:8080) on DATABASE_URL (default sqlite://cmmc.db)
+  migrate  apply, roll back, list, or drop-and-reapply the schema migrations
+  seed     load the reference data (idempotent)
+
+The reference data is built into the binary; CMMC_DATA_DIR names a directory to use
+instead. Settings come from cmmc.toml (or CMMC_CONFIG) and the environment; see the
+README for every one. CMMC_SECRET_KEY is the server secret every server of a
+deployment shares (required with PostgreSQL).";
+
+/// What `--version` says: the binary's version and its reference data's.
+fn version() -> String {
+    let data = cmmc_seed::ReferenceData::embedded_version().unwrap_or_else(|| "unknown".into());
+    format!("cmmc-api {} (reference data {data})", env!("CARGO_PKG_VERSION"))
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        // Asked for, so on standard output.
+        Some("--help" | "-h" | "help") => {
+            let _ = writeln!(std::io::stdout(), "{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Some("--version" | "-V") => {
+            let _ = writeln!(std::io::stdout(), "{}", version());
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(err) => {

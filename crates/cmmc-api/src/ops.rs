@@ -277,14 +277,15 @@ pub async fn seed_demo(settings: &Settings) -> anyhow::Result<DemoReport> {
     Ok(report)
 }
 
-/// Migrates up, then seeds the reference data from `settings.data_dir`.
+/// Migrates up, then seeds the reference data from `settings.data_dir`, or
+/// the data built into the binary when it is unset.
 ///
 /// # Errors
 /// When the database cannot be opened or the data is invalid (nothing is written).
 pub async fn seed(settings: &Settings) -> anyhow::Result<cmmc_seed::SeedReport> {
     let db = open(settings).await?;
     migration::migrate_up(&db).await.context("migrating up")?;
-    let report = cmmc_seed::seed_dir(&db, &settings.data_dir).await?;
+    let report = cmmc_seed::seed_from(&db, settings.data_dir.as_deref()).await?;
     db.close().await.ok();
     Ok(report)
 }

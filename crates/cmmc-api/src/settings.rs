@@ -41,8 +41,9 @@ pub struct Settings {
     pub bind: String,
     /// Seed the reference data from `data_dir` on start.
     pub auto_seed: bool,
-    /// Where the reference data YAML lives.
-    pub data_dir: PathBuf,
+    /// Where the reference data YAML lives; unset, the data built into the
+    /// binary is used.
+    pub data_dir: Option<PathBuf>,
     /// A tracing filter, e.g. `info` or `cmmc_api=debug,info`.
     pub log: String,
     /// The most database connections this server opens.
@@ -139,7 +140,6 @@ impl Settings {
             .set_default("database_url", "sqlite://cmmc.db")
             .and_then(|b| b.set_default("bind", "127.0.0.1:8080"))
             .and_then(|b| b.set_default("auto_seed", true))
-            .and_then(|b| b.set_default("data_dir", "data/cmmc"))
             .and_then(|b| b.set_default("log", "info"))
             .and_then(|b| b.set_default("db_max_connections", 16))
             .and_then(|b| b.set_default("catalog_refresh_secs", 5))
@@ -167,10 +167,11 @@ impl Settings {
                 .set_override_option(*key, value.clone())
                 .map_err(|err| SettingsError(err.to_string()))?;
         }
-        let settings: Self = builder
+        let mut settings: Self = builder
             .build()
             .and_then(config::Config::try_deserialize)
             .map_err(|err| SettingsError(with_variable_names(&err.to_string())))?;
+        settings.data_dir = settings.data_dir.filter(|dir| !dir.as_os_str().is_empty());
         settings.validate()?;
         Ok(settings)
     }
@@ -224,10 +225,12 @@ impl Settings {
         if let Err(err) = self.outbound_policy() {
             return Err(SettingsError(format!("outbound_allow (CMMC_OUTBOUND_ALLOW): {err}")));
         }
-        if self.auto_seed && !self.data_dir.is_dir() {
+        if let Some(dir) = &self.data_dir
+            && !dir.is_dir()
+        {
             return Err(SettingsError(format!(
-                "data_dir (CMMC_DATA_DIR) {} is not a directory, and auto_seed (CMMC_AUTO_SEED) is on",
-                self.data_dir.display()
+                "data_dir (CMMC_DATA_DIR) {} is not a directory; leave it unset to use the reference data built into the binary",
+                dir.display()
             )));
         }
         Ok(())

@@ -52,7 +52,7 @@ impl Application {
             })?;
         migration::migrate_up(&db).await.context("migrating the database")?;
         if settings.auto_seed {
-            let report = cmmc_seed::seed_dir(&db, &settings.data_dir)
+            let report = cmmc_seed::seed_from(&db, settings.data_dir.as_deref())
                 .await
                 .context("seeding the reference data")?;
             tracing::info!(%report, "reference data seeded");

@@ -9,7 +9,7 @@
 mod load;
 mod upsert;
 
-pub use load::{DataProblem, LoadError, ReferenceData};
+pub use load::{DataProblem, EMBEDDED, LoadError, ReferenceData};
 pub use upsert::{SeedError, SeedReport, seed};
 
 /// Loads the reference data in `dir` and seeds it into `db`.
@@ -24,4 +24,27 @@ pub async fn seed_dir(
 ) -> Result<SeedReport, SeedError> {
     let data = ReferenceData::load(dir)?;
     seed(db, &data).await
+}
+
+/// Seeds the data set built into the binary.
+///
+/// # Errors
+/// As for [`seed_dir`].
+pub async fn seed_embedded(db: &sea_orm::DatabaseConnection) -> Result<SeedReport, SeedError> {
+    let data = ReferenceData::embedded()?;
+    seed(db, &data).await
+}
+
+/// Seeds `dir` when given, else the data built into the binary.
+///
+/// # Errors
+/// As for [`seed_dir`].
+pub async fn seed_from(
+    db: &sea_orm::DatabaseConnection,
+    dir: Option<&std::path::Path>,
+) -> Result<SeedReport, SeedError> {
+    match dir {
+        Some(dir) => seed_dir(db, dir).await,
+        None => seed_embedded(db).await,
+    }
 }

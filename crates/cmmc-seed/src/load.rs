@@ -9,6 +9,20 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 /// The files of a data set, in the order they are read.
+/// The source name of the data built into the binary.
+pub const EMBEDDED: &str = "embedded";
+
+/// `data/cmmc` as it was when the crate was built, so a binary needs nothing
+/// beside it.
+const EMBEDDED_FILES: [(&str, &str); 6] = [
+    ("version.yaml", include_str!("../../../data/cmmc/version.yaml")),
+    ("domains.yaml", include_str!("../../../data/cmmc/domains.yaml")),
+    ("levels.yaml", include_str!("../../../data/cmmc/levels.yaml")),
+    ("level1_practices.yaml", include_str!("../../../data/cmmc/level1_practices.yaml")),
+    ("level2_practices.yaml", include_str!("../../../data/cmmc/level2_practices.yaml")),
+    ("level3_practices.yaml", include_str!("../../../data/cmmc/level3_practices.yaml")),
+];
+
 pub(crate) const FILES: [&str; 6] = [
     "version.yaml",
     "domains.yaml",
@@ -45,6 +59,8 @@ pub struct LoadError {
 /// A validated reference data set.
 #[derive(Debug, Clone)]
 pub struct ReferenceData {
+    /// Where it was read from: [`EMBEDDED`] or a directory.
+    pub source: String,
     pub version: String,
     /// SHA-256 (hex) over the file names and contents, in [`FILES`] order.
     pub checksum: String,
@@ -169,12 +185,43 @@ impl ReferenceData {
     /// [`LoadError`] listing every unreadable file, YAML syntax error and
     /// invalid entry.
     pub fn load(dir: &Path) -> Result<Self, LoadError> {
+        Self::from_files(&dir.display().to_string(), |file| {
+            let path: PathBuf = dir.join(file);
+            std::fs::read_to_string(&path)
+                .map_err(|err| format!("cannot read {}: {err}", path.display()))
+        })
+    }
+
+    /// The data set built into the binary (`data/cmmc` at build time).
+    ///
+    /// # Errors
+    /// [`LoadError`] if the built-in data is invalid (a test keeps it valid).
+    pub fn embedded() -> Result<Self, LoadError> {
+        Self::from_files(EMBEDDED, |file| {
+            EMBEDDED_FILES
+                .iter()
+                .find(|(name, _)| *name == file)
+                .map(|(_, text)| (*text).to_owned())
+                .ok_or_else(|| format!("{file} is not built in"))
+        })
+    }
+
+    /// The version of the built-in data, as `version.yaml` gives it.
+    #[must_use]
+    pub fn embedded_version() -> Option<String> {
+        let (_, text) = EMBEDDED_FILES.iter().find(|(name, _)| *name == "version.yaml")?;
+        serde_yaml::from_str::<VersionFile>(text).ok().map(|v| v.version.trim().to_owned())
+    }
+
+    fn from_files(
+        source: &str,
+        read: impl Fn(&str) -> Result<String, String>,
+    ) -> Result<Self, LoadError> {
         let mut problems = Problems(Vec::new());
         let mut hasher = Sha256::new();
         let mut texts = BTreeMap::new();
         for file in FILES {
-            let path: PathBuf = dir.join(file);
-            match std::fs::read_to_string(&path) {
+            match read(file) {
                 Ok(text) => {
                     hasher.update(file.as_bytes());
                     hasher.update([0]);
@@ -182,9 +229,7 @@ impl ReferenceData {
                     hasher.update([0]);
                     texts.insert(file, text);
                 }
-                Err(err) => {
-                    problems.add(file, "file", format!("cannot read {}: {err}", path.display()))
-                }
+                Err(err) => problems.add(file, "file", err),
             }
         }
         let checksum = hex(&hasher.finalize());
@@ -232,13 +277,14 @@ impl ReferenceData {
 
         match version {
             Some(version) if problems.0.is_empty() => Ok(Self {
+                source: source.to_owned(),
                 version: version.trim().to_owned(),
                 checksum,
                 domains,
                 levels,
                 practices,
             }),
-            _ => Err(LoadError { dir: dir.display().to_string(), problems: problems.0 }),
+            _ => Err(LoadError { dir: source.to_owned(), problems: problems.0 }),
         }
     }
 }

@@ -22,6 +22,8 @@ use crate::load::{LoadError, Practice, ReferenceData};
 /// What a seed run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedReport {
+    /// Where the data came from: `embedded` or a directory.
+    pub source: String,
     pub version: String,
     pub checksum: String,
     /// Rows (roles, domains, levels, practices) that were new.
@@ -44,8 +46,9 @@ impl fmt::Display for SeedReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "reference data {} (sha256 {}): {} inserted, {} updated, {} unchanged",
+            "reference data {} from {} (sha256 {}): {} inserted, {} updated, {} unchanged",
             self.version,
+            self.source,
             self.checksum.get(..12).unwrap_or(&self.checksum),
             self.inserted,
             self.updated,
@@ -133,6 +136,7 @@ async fn seed_once(db: &DatabaseConnection, data: &ReferenceData) -> Result<Seed
             n_updated: Set(to_i32(counts.updated)),
             n_unchanged: Set(to_i32(counts.unchanged)),
             seeded_at: Set(now),
+            source: Set(Some(data.source.clone())),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -141,6 +145,7 @@ async fn seed_once(db: &DatabaseConnection, data: &ReferenceData) -> Result<Seed
     }
     txn.commit().await?;
     Ok(SeedReport {
+        source: data.source.clone(),
         version: data.version.clone(),
         checksum: data.checksum.clone(),
         inserted: counts.inserted,

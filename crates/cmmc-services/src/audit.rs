@@ -89,6 +89,18 @@ pub(crate) async fn begin_write(
     Ok(txn)
 }
 
+/// Whether the global chain's head (if any) was sealed with these keys: a
+/// database written before fingerprints were kept is recognised by it.
+pub(crate) async fn global_head_matches(
+    db: &DatabaseConnection,
+    keys: &Keys,
+) -> Result<bool, sea_orm::DbErr> {
+    let head = audit_chain_heads::Entity::find_by_id(GLOBAL_CHAIN.to_owned()).one(db).await?;
+    Ok(head.is_none_or(|head| {
+        head.mac == head_mac(&keys.audit, &head.chain_key, head.seq, head.hash.as_deref())
+    }))
+}
+
 /// The HMAC that seals a chain's head.
 fn head_mac(key: &[u8; 32], chain_key: &str, seq: i64, hash: Option<&str>) -> String {
     let content = Json::Array(vec![

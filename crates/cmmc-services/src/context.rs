@@ -68,6 +68,12 @@ pub enum ServicesConfigError {
     Hash(#[from] bcrypt::BcryptError),
     #[error("the hashing task failed: {0}")]
     Task(String),
+    #[error(
+        "this database was written with another server secret: set CMMC_SECRET_KEY to the secret its servers use (with SQLite, the one in the <database file>.secret file they generated); refusing to write audit rows that would fail verification"
+    )]
+    SecretMismatch,
+    #[error("checking the server secret against the database: {0}")]
+    Database(#[from] sea_orm::DbErr),
 }
 
 impl Services {
@@ -100,6 +106,7 @@ impl Services {
         if !(12..=31).contains(&auth.bcrypt_cost) {
             return Err(ServicesConfigError::BcryptCost(auth.bcrypt_cost));
         }
+        check_secret(&db, &keys).await?;
         let cost = auth.bcrypt_cost;
         let dummy_hash = tokio::task::spawn_blocking(move || {
             bcrypt::hash("no such user: constant-time dummy", cost)
@@ -136,4 +143,41 @@ impl Services {
     pub fn keys(&self) -> &Keys {
         &self.keys
     }
+}
+
+/// Stops a process whose server secret is not the one that wrote the
+/// database: the first process records the secret's fingerprint (never the
+/// secret); every later one must match it. A database from before
+/// fingerprints is judged by its audit trail's global head.
+async fn check_secret(db: &DatabaseConnection, keys: &Keys) -> Result<(), ServicesConfigError> {
+    use cmmc_store::entities::server_secrets;
+    use sea_orm::sea_query::OnConflict;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let fingerprint = keys.fingerprint();
+    let stored = server_secrets::Entity::find_by_id("current".to_owned()).one(db).await?;
+    let stored = match stored {
+        Some(row) => row.fingerprint,
+        None => {
+            if !crate::audit::global_head_matches(db, keys).await? {
+                return Err(ServicesConfigError::SecretMismatch);
+            }
+            let now = chrono::Utc::now();
+            let row = server_secrets::ActiveModel {
+                id: Set("current".to_owned()),
+                fingerprint: Set(fingerprint.clone()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            };
+            server_secrets::Entity::insert(row)
+                .on_conflict(OnConflict::column(server_secrets::Column::Id).do_nothing().to_owned())
+                .exec_without_returning(db)
+                .await?;
+            // Another process may have recorded its own first.
+            server_secrets::Entity::find_by_id("current".to_owned())
+                .one(db)
+                .await?
+                .map_or(fingerprint.clone(), |row| row.fingerprint)
+        }
+    };
+    if stored == fingerprint { Ok(()) } else { Err(ServicesConfigError::SecretMismatch) }
 }

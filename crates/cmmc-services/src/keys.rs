@@ -10,6 +10,8 @@ pub struct Keys {
     pub(crate) audit: [u8; 32],
     /// Encrypts secrets at rest (AES-256-GCM, for stored API keys).
     pub encryption: [u8; 32],
+    /// Names the secret without revealing it (stored in `server_secrets`).
+    fingerprint: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -36,7 +38,15 @@ impl Keys {
         Ok(Self {
             audit: derive_one(secret, "cmmc-tracker audit-chain v1"),
             encryption: derive_one(secret, "cmmc-tracker secrets-at-rest v1"),
+            fingerprint: derive_one(secret, "cmmc-tracker secret-fingerprint v1"),
         })
+    }
+
+    /// The secret's fingerprint: an HMAC of a fixed label under it, in hex.
+    /// Equal for equal secrets; tells nothing about the secret.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        hex(&self.fingerprint)
     }
 }
 

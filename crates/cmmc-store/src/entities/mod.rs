@@ -22,6 +22,7 @@ pub mod prelude;
 pub mod reference_data_versions;
 pub mod refresh_tokens;
 pub mod roles;
+pub mod server_secrets;
 pub mod stored_files;
 pub mod user_roles;
 pub mod users;

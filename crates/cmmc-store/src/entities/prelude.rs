@@ -21,6 +21,7 @@ pub use super::poams::Entity as Poams;
 pub use super::reference_data_versions::Entity as ReferenceDataVersions;
 pub use super::refresh_tokens::Entity as RefreshTokens;
 pub use super::roles::Entity as Roles;
+pub use super::server_secrets::Entity as ServerSecrets;
 pub use super::stored_files::Entity as StoredFiles;
 pub use super::user_roles::Entity as UserRoles;
 pub use super::users::Entity as Users;

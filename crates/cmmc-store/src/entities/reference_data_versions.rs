@@ -14,6 +14,8 @@ pub struct Model {
     pub n_updated: i32,
     pub n_unchanged: i32,
     pub seeded_at: DateTimeUtc,
+    /// Where the data came from: `embedded` (built into the binary) or a directory.
+    pub source: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
