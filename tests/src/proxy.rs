@@ -26,7 +26,7 @@ use tokio::task::AbortHandle;
 /// How much one direction of a connection reads (and, when frozen, holds) at a time.
 const BUFFER_SIZE: usize = 16 * 1024;
 
-/// A TCP proxy on 127.0.0.1:<random port> forwarding to an upstream address
+/// A TCP proxy on `127.0.0.1:<random port>` forwarding to an upstream address
 /// (e.g. "127.0.0.1:5432"). Dropping it stops it, like [`FaultProxy::stop`].
 #[derive(Debug)]
 #[must_use = "dropping the proxy stops it"]

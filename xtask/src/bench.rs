@@ -532,8 +532,9 @@ async fn create_bench_admin(root: &Path, url: &str) -> anyhow::Result<()> {
         ("data_dir", Some(root.join("data").join("cmmc").display().to_string())),
         ("secret_key", Some(BENCH_SECRET.to_owned())),
     ];
-    let settings = cmmc_api::Settings::from_sources(None, &overrides).context("bench settings")?;
-    let admin = cmmc_api::ops::create_admin(&settings, ADMIN, ADMIN_EMAIL, PASSWORD)
+    let settings =
+        cmmc_bootstrap::Settings::from_sources(None, &overrides).context("bench settings")?;
+    let admin = cmmc_bootstrap::ops::create_admin(&settings, ADMIN, ADMIN_EMAIL, PASSWORD)
         .await
         .context("creating the benchmark's administrator")?;
     eprintln!("created system administrator {}", admin.username);

@@ -14,8 +14,8 @@ mod bench;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cmmc_api::Settings;
-use cmmc_api::ops::{self, MigrateCommand};
+use cmmc_bootstrap::Settings;
+use cmmc_bootstrap::ops::{self, MigrateCommand};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -143,7 +143,7 @@ async fn create_admin(args: &[String]) -> anyhow::Result<()> {
 
 fn settings() -> anyhow::Result<Settings> {
     let settings = Settings::load()?;
-    let _ = cmmc_api::telemetry::init(&settings.log);
+    let _ = cmmc_bootstrap::telemetry::init(&settings.log);
     Ok(settings)
 }
 

@@ -10,9 +10,8 @@ use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use cmmc_domain::Level;
-use cmmc_services::ServiceError;
-use cmmc_services::catalog::{self, Catalog, PracticeFilter};
-use sea_orm::DatabaseConnection;
+use cmmc_services::catalog::{Catalog, PracticeFilter};
+use cmmc_services::{ServiceError, Services};
 
 use crate::dto::{DomainDto, LevelDto, PracticeDto};
 
@@ -107,17 +106,17 @@ pub struct CatalogCache {
 }
 
 impl CatalogCache {
-    /// Loads the catalogue from `db`.
+    /// Loads the catalogue through `services`.
     ///
     /// # Errors
     /// When the database cannot be read.
-    pub async fn load(db: &DatabaseConnection) -> Result<Self, ServiceError> {
-        let view = Self::load_view(db).await?;
+    pub async fn load(services: &Services) -> Result<Self, ServiceError> {
+        let view = Self::load_view(services).await?;
         Ok(Self { current: RwLock::new(Arc::new(view)) })
     }
 
-    async fn load_view(db: &DatabaseConnection) -> Result<CatalogView, ServiceError> {
-        let catalog = catalog::load(db).await?;
+    async fn load_view(services: &Services) -> Result<CatalogView, ServiceError> {
+        let catalog = services.load_catalog().await?;
         CatalogView::build(catalog).map_err(|err| ServiceError::Unexpected(err.into()))
     }
 
@@ -136,12 +135,12 @@ impl CatalogCache {
     ///
     /// # Errors
     /// When the database cannot be read; the current view stays.
-    pub async fn refresh_if_changed(&self, db: &DatabaseConnection) -> Result<bool, ServiceError> {
-        let seeded = catalog::current_checksum(db).await?;
+    pub async fn refresh_if_changed(&self, services: &Services) -> Result<bool, ServiceError> {
+        let seeded = services.catalog_checksum().await?;
         if seeded.as_deref() == self.get().catalog.checksum() {
             return Ok(false);
         }
-        let view = Arc::new(Self::load_view(db).await?);
+        let view = Arc::new(Self::load_view(services).await?);
         match self.current.write() {
             Ok(mut guard) => *guard = view,
             Err(poisoned) => *poisoned.into_inner() = view,

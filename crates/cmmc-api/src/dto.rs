@@ -94,8 +94,12 @@ pub(crate) struct Page<T: Serialize> {
     pub(crate) per_page: u64,
 }
 
-/// The highest page number accepted (page x per_page must stay a sane offset).
-pub(crate) const MAX_PAGE: u64 = 1_000_000;
+impl<T: Serialize> Page<T> {
+    /// A page of `items` out of `total`, as `page` asked.
+    pub(crate) const fn of(items: Vec<T>, total: u64, page: cmmc_services::Page) -> Self {
+        Self { items, total, page: page.number(), per_page: page.per_page() }
+    }
+}
 
 /// `?page=&per_page=` of a list.
 #[derive(Debug, serde::Deserialize)]
@@ -111,19 +115,8 @@ impl PageQuery {
     }
 
     /// The page (from 1) and its size (1 to 200; 50 by default).
-    pub(crate) fn checked(self) -> Result<(u64, u64), crate::error::ApiError> {
-        let page = self.page.unwrap_or(1);
-        let per_page = self.per_page.unwrap_or(50);
-        if !(1..=MAX_PAGE).contains(&page) {
-            return Err(crate::error::ApiError::invalid_parameter(
-                "page",
-                format!("must be 1 to {MAX_PAGE}"),
-            ));
-        }
-        if !(1..=200).contains(&per_page) {
-            return Err(crate::error::ApiError::invalid_parameter("per_page", "must be 1 to 200"));
-        }
-        Ok((page, per_page))
+    pub(crate) fn checked(self) -> Result<cmmc_services::Page, crate::error::ApiError> {
+        Ok(cmmc_services::Page::new(self.page, self.per_page)?)
     }
 }
 

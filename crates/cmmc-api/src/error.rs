@@ -238,7 +238,7 @@ impl From<ServiceError> for ApiError {
                 kind: ProblemKind::Unavailable,
                 detail: "the database is unavailable; try again shortly".into(),
                 errors: Vec::new(),
-                cause: Some(anyhow::Error::new(cause)),
+                cause: Some(anyhow::Error::from_boxed(cause)),
             },
             ServiceError::Unexpected(cause) => Self {
                 kind: ProblemKind::Internal,
@@ -284,7 +284,7 @@ mod tests {
     #[test]
     fn an_unreachable_database_answers_503() {
         let err: ApiError =
-            ServiceError::DatabaseUnavailable(sea_orm::DbErr::Custom("down".into())).into();
+            ServiceError::DatabaseUnavailable(Box::new(std::io::Error::other("down"))).into();
         assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body_of(&err)["type"], "/problems/unavailable");
     }

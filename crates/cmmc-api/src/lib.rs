@@ -13,11 +13,10 @@ pub mod error;
 mod extract;
 mod handlers;
 mod input_guard;
-pub mod ops;
 pub mod routes;
-pub mod settings;
 pub mod startup;
-pub mod telemetry;
 
-pub use settings::Settings;
+/// The operator commands and the settings live in `cmmc_bootstrap`, which
+/// every process starts through; they are here too for the binary and tests.
+pub use cmmc_bootstrap::{Settings, ops, settings, telemetry};
 pub use startup::Application;

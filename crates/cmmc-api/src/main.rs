@@ -30,7 +30,7 @@ deployment shares (required with PostgreSQL).";
 
 /// What `--version` says: the binary's version and its reference data's.
 fn version() -> String {
-    let data = cmmc_seed::ReferenceData::embedded_version().unwrap_or_else(|| "unknown".into());
+    let data = cmmc_bootstrap::reference_data_version().unwrap_or_else(|| "unknown".into());
     format!("cmmc-api {} (reference data {data})", env!("CARGO_PKG_VERSION"))
 }
 

@@ -1,4 +1,4 @@
-//! The route table, in one place. [`table`] lists every route with its
+//! The route table, in one place. `table` lists every route with its
 //! handler; `configure` registers them, and tests enumerate them through
 //! [`route_list`] (the permission-matrix test fails on a route it has no
 //! entry for).

@@ -1,5 +1,5 @@
-//! Building and running the server: connect, migrate, seed, load the
-//! catalogue, listen.
+//! Building and running the server: start the services (`cmmc_bootstrap`),
+//! load the catalogue, listen.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -10,9 +10,7 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, Next, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
-use sea_orm::DatabaseConnection;
-
-use cmmc_services::{Keys, Services};
+use cmmc_services::Services;
 
 use crate::Settings;
 use crate::catalog_cache::CatalogCache;
@@ -43,40 +41,19 @@ impl Application {
     /// When any of those steps fails; the message says which.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let started = Instant::now();
-        let url = settings.database_url.clone();
+        let services = cmmc_bootstrap::start(&settings).await?;
+        let catalog =
+            Arc::new(CatalogCache::load(&services).await.context("loading the catalogue")?);
         let request_timeout = Duration::from_secs(settings.request_timeout_secs);
-        let db = cmmc_store::connect_with(&url, settings.db_max_connections, request_timeout)
-            .await
-            .with_context(|| {
-                format!("opening the database {}", cmmc_store::connect::redact(&url))
-            })?;
-        migration::migrate_up(&db).await.context("migrating the database")?;
-        if settings.auto_seed {
-            let report = cmmc_seed::seed_from(&db, settings.data_dir.as_deref())
-                .await
-                .context("seeding the reference data")?;
-            tracing::info!(%report, "reference data seeded");
-        }
-        let catalog = Arc::new(CatalogCache::load(&db).await.context("loading the catalogue")?);
-        let keys = Keys::derive(&settings.server_secret()?).context("the server secret")?;
-        cmmc_services::evidence::ensure_upload_dir(&settings.upload_dir).with_context(|| {
-            format!("upload_dir (CMMC_UPLOAD_DIR) {}", settings.upload_dir.display())
-        })?;
         let stale_after = Duration::from_secs(settings.upload_stale_secs);
-        sweep_uploads(&db, &settings.upload_dir, stale_after).await;
-        let services =
-            Services::with_evidence(db.clone(), keys, settings.auth(), settings.evidence())
-                .await
-                .context("the sign-in settings")?
-                .with_datapact(settings.datapact())
-                .with_secret_configured(settings.secret_key.is_some());
+        let url = settings.database_url.clone();
         let addr =
             settings.bind_addr().with_context(|| format!("bind address {:?}", settings.bind))?;
         let listener = TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
         let port = listener.local_addr().context("reading the bound address")?.port();
 
         let state = web::Data::new(AppState {
-            services,
+            services: services.clone(),
             request_timeout,
             database_url: url,
             catalog: Arc::clone(&catalog),
@@ -99,9 +76,8 @@ impl Application {
         let server = server.shutdown_timeout(settings.shutdown_grace_secs).run();
 
         let every = Duration::from_secs(settings.catalog_refresh_secs);
-        let refresher = tokio::spawn(refresh_catalog(catalog, db.clone(), every));
-        let sweeper =
-            tokio::spawn(sweep_periodically(db, settings.upload_dir.clone(), stale_after));
+        let refresher = tokio::spawn(refresh_catalog(catalog, services.clone(), every));
+        let sweeper = tokio::spawn(sweep_periodically(services, stale_after));
         tracing::info!(port, elapsed_ms = started.elapsed().as_millis(), "listening");
         Ok(Self { port, server, refresher, sweeper })
     }
@@ -125,12 +101,12 @@ impl Application {
 }
 
 /// Reloads the catalogue whenever the seeded checksum changes.
-async fn refresh_catalog(catalog: Arc<CatalogCache>, db: DatabaseConnection, every: Duration) {
+async fn refresh_catalog(catalog: Arc<CatalogCache>, services: Services, every: Duration) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        match catalog.refresh_if_changed(&db).await {
+        match catalog.refresh_if_changed(&services).await {
             Ok(true) => tracing::info!("reference data changed; catalogue reloaded"),
             Ok(false) => {}
             Err(err) => tracing::warn!(error = %err, "could not check the reference data version"),
@@ -138,32 +114,14 @@ async fn refresh_catalog(catalog: Arc<CatalogCache>, db: DatabaseConnection, eve
     }
 }
 
-/// Removes what killed uploads left behind, and logs it.
-async fn sweep_uploads(db: &DatabaseConnection, dir: &std::path::Path, stale_after: Duration) {
-    match cmmc_services::file_store::sweep(db, dir, stale_after, false).await {
-        Ok(report) if report.stale_temporary.is_empty() && report.unreferenced.is_empty() => {}
-        Ok(report) => tracing::warn!(
-            stale_temporary = ?report.stale_temporary,
-            unreferenced = ?report.unreferenced,
-            bytes = report.bytes,
-            "removed files of unfinished uploads from the upload directory"
-        ),
-        Err(err) => tracing::warn!(error = %err, "could not sweep the upload directory"),
-    }
-}
-
 /// Sweeps the upload directory every half of `stale_after`.
-async fn sweep_periodically(
-    db: DatabaseConnection,
-    dir: std::path::PathBuf,
-    stale_after: Duration,
-) {
+async fn sweep_periodically(services: Services, stale_after: Duration) {
     let every = (stale_after / 2).max(Duration::from_secs(1));
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        sweep_uploads(&db, &dir, stale_after).await;
+        services.sweep_and_log(stale_after).await;
     }
 }
 

@@ -1,7 +1,10 @@
 //! The `cmmc-api` binary as an operator runs it: `--help`, `--version`, and
 //! serving from a directory with nothing beside it.
 
-#![expect(clippy::tests_outside_test_module, reason = "an integration test: the whole file is test code")]
+#![expect(
+    clippy::tests_outside_test_module,
+    reason = "an integration test: the whole file is test code"
+)]
 
 use std::io::{Read as _, Write as _};
 use std::process::{Command, Stdio};

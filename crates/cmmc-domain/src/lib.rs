@@ -10,6 +10,8 @@ pub mod access;
 mod enums;
 mod identity;
 mod level;
+mod objective;
+pub mod poam;
 mod practice_id;
 pub mod scoring;
 mod sprs;
@@ -22,5 +24,6 @@ pub use enums::{
 };
 pub use identity::{CageCode, Email, EntityId, IdentityError, Password, Username};
 pub use level::{Level, LevelError};
+pub use objective::{ObjectiveKind, ObjectiveLine};
 pub use practice_id::{DomainId, PracticeId, PracticeIdError};
 pub use sprs::{SprsScore, SprsScoreError};

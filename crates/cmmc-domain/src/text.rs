@@ -7,6 +7,12 @@
 //! person means it. Emptiness is judged after trimming, so a value of blanks
 //! is empty.
 
+/// The longest name or title (organisations, assessments, findings, POA&Ms,
+/// milestones, evidence), in characters.
+pub const TITLE_MAX: usize = 256;
+/// The longest description, note or comment, in characters.
+pub const LONG_TEXT_MAX: usize = 10_000;
+
 /// Why a text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {

@@ -62,7 +62,7 @@ pub struct ReferenceData {
     /// Where it was read from: [`EMBEDDED`] or a directory.
     pub source: String,
     pub version: String,
-    /// SHA-256 (hex) over the file names and contents, in [`FILES`] order.
+    /// SHA-256 (hex) over the file names and contents, in the order version, domains, levels, level 1 to 3 practices.
     pub checksum: String,
     pub domains: Vec<Domain>,
     pub levels: Vec<LevelRow>,
@@ -416,14 +416,7 @@ fn check_levels(raw: Vec<RawLevel>, problems: &mut Problems) -> Vec<LevelRow> {
 
 /// Whether `line` starts with an objective label: `[a]`, `[b]`, ... or `[ODP1]`, ...
 fn objective_label(line: &str) -> Option<&str> {
-    let rest = line.strip_prefix('[')?;
-    let (label, text) = rest.split_once(']')?;
-    let lettered =
-        !label.is_empty() && label.len() <= 2 && label.bytes().all(|b| b.is_ascii_lowercase());
-    let odp = label
-        .strip_prefix("ODP")
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-    (lettered || odp).then_some(label).filter(|_| !text.trim().is_empty())
+    cmmc_domain::ObjectiveLine::parse(line).map(|o| o.label)
 }
 
 fn check_practice(

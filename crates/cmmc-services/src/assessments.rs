@@ -93,8 +93,7 @@ pub struct AssessmentFilter {
     pub status: Option<AssessmentStatus>,
     pub level: Option<Level>,
     pub org_id: Option<String>,
-    pub page: u64,
-    pub per_page: u64,
+    pub page: crate::Page,
 }
 
 /// A step of the lifecycle.
@@ -158,7 +157,7 @@ pub struct PracticeAnswer {
     pub score: Option<f64>,
     pub assessor_notes: Option<String>,
     pub objectives: Vec<Objective>,
-    /// The parameter lines ([ODPn]) that come with the objectives.
+    /// The parameter lines (`[ODPn]`) that come with the objectives.
     pub parameters: Vec<String>,
     pub sprs_weight: Option<i32>,
     pub sprs_partial_weight: Option<i32>,
@@ -197,17 +196,6 @@ pub struct AssessmentScore {
     pub conditional_deadline: Option<NaiveDate>,
 }
 
-/// Splits `[a] text` into ("a", "text"); None for other lines.
-fn objective_parts(line: &str) -> Option<(&str, &str)> {
-    let rest = line.strip_prefix('[')?;
-    let (label, text) = rest.split_once(']')?;
-    Some((label, text.trim()))
-}
-
-fn lettered(label: &str) -> bool {
-    !label.starts_with("ODP")
-}
-
 fn results_of(row: &assessment_practices::Model) -> BTreeMap<String, ObjectiveStatus> {
     row.objective_results
         .as_object()
@@ -219,6 +207,15 @@ fn results_of(row: &assessment_practices::Model) -> BTreeMap<String, ObjectiveSt
         .unwrap_or_default()
 }
 
+/// Refuses any change to a completed assessment (`AssessmentStatus::is_read_only`).
+pub(crate) fn ensure_writable(assessment: &assessments::Model) -> Result<(), ServiceError> {
+    let status: AssessmentStatus = assessment.status.parse().map_err(corrupt)?;
+    if status.is_read_only() {
+        return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
+    }
+    Ok(())
+}
+
 fn answer_of(row: assessment_practices::Model) -> Result<PracticeAnswer, ServiceError> {
     let results = results_of(&row);
     let lines: Vec<String> =
@@ -226,12 +223,14 @@ fn answer_of(row: assessment_practices::Model) -> Result<PracticeAnswer, Service
     let mut objectives = Vec::new();
     let mut parameters = Vec::new();
     for line in lines {
-        match objective_parts(&line) {
-            Some((label, text)) if lettered(label) => objectives.push(Objective {
-                label: label.to_owned(),
-                text: text.to_owned(),
-                status: results.get(label).copied(),
-            }),
+        match cmmc_domain::ObjectiveLine::parse(&line) {
+            Some(o) if o.kind == cmmc_domain::ObjectiveKind::Lettered => {
+                objectives.push(Objective {
+                    label: o.label.to_owned(),
+                    text: o.text.to_owned(),
+                    status: results.get(o.label).copied(),
+                });
+            }
             _ => parameters.push(line),
         }
     }
@@ -490,8 +489,8 @@ impl Services {
         let rows = query
             .order_by_desc(assessments::Column::CreatedAt)
             .order_by_asc(assessments::Column::Id)
-            .offset(filter.page.saturating_sub(1) * filter.per_page)
-            .limit(filter.per_page)
+            .offset(filter.page.offset())
+            .limit(filter.page.per_page())
             .all(&self.db)
             .await?;
         Ok((rows.into_iter().map(Assessment::try_from).collect::<Result<_, _>>()?, total))
@@ -511,9 +510,7 @@ impl Services {
         let txn = audit::begin_write(&self.db, &self.keys).await?;
         let before =
             self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
-        if before.status == AssessmentStatus::Completed.as_str() {
-            return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
-        }
+        crate::assessments::ensure_writable(&before)?;
         if let Some(Some(lead)) = &changes.lead_assessor_id {
             self.check_lead_assessor(&txn, &before.org_id, lead).await?;
         }
@@ -971,18 +968,6 @@ impl Services {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn objective_lines_split_into_label_and_text() {
-        assert_eq!(
-            objective_parts("[a] users are identified;"),
-            Some(("a", "users are identified;"))
-        );
-        assert_eq!(objective_parts("[ODP1] parameters;"), Some(("ODP1", "parameters;")));
-        assert_eq!(objective_parts("no label"), None);
-        assert!(lettered("a"));
-        assert!(!lettered("ODP2"));
-    }
 
     #[test]
     fn conditional_status_lasts_180_days() {

@@ -247,8 +247,7 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     /// 1-based.
-    pub page: u64,
-    pub per_page: u64,
+    pub page: crate::Page,
 }
 
 /// One audit row, as callers see it.
@@ -305,9 +304,6 @@ pub struct Verification {
     pub problem: Option<String>,
 }
 
-/// The largest page of audit rows.
-pub const MAX_PER_PAGE: u64 = 200;
-
 impl Services {
     /// Lists audit rows of the actor's organisation (a system administrator:
     /// of every organisation, or of `filter.org_id`), newest first.
@@ -320,12 +316,6 @@ impl Services {
         filter: AuditFilter,
     ) -> Result<AuditPage, ServiceError> {
         actor.require(Action::AuditRead)?;
-        if !(1..=1_000_000).contains(&filter.page) {
-            return Err(ServiceError::invalid("page", "must be 1 to 1000000"));
-        }
-        if filter.per_page == 0 || filter.per_page > MAX_PER_PAGE {
-            return Err(ServiceError::invalid("per_page", format!("must be 1 to {MAX_PER_PAGE}")));
-        }
         let mut query = audit_log::Entity::find();
         if actor.is_system_admin() {
             if let Some(org_id) = &filter.org_id {
@@ -340,8 +330,8 @@ impl Services {
                 return Ok(AuditPage {
                     items: Vec::new(),
                     total: 0,
-                    page: filter.page,
-                    per_page: filter.per_page,
+                    page: filter.page.number(),
+                    per_page: filter.page.per_page(),
                 });
             }
             query = query.filter(audit_log::Column::OrgId.eq(own));
@@ -368,14 +358,14 @@ impl Services {
         let items = query
             .order_by_desc(audit_log::Column::CreatedAt)
             .order_by_desc(audit_log::Column::Seq)
-            .offset((filter.page - 1) * filter.per_page)
-            .limit(filter.per_page)
+            .offset(filter.page.offset())
+            .limit(filter.page.per_page())
             .all(&self.db)
             .await?
             .into_iter()
             .map(AuditEntry::from)
             .collect();
-        Ok(AuditPage { items, total, page: filter.page, per_page: filter.per_page })
+        Ok(AuditPage { items, total, page: filter.page.number(), per_page: filter.page.per_page() })
     }
 
     /// Walks the hash chain of the actor's organisation (a system

@@ -40,7 +40,7 @@ impl Default for AuthSettings {
 /// The database, the keys and the settings every workflow needs. Cheap to clone.
 #[derive(Clone)]
 pub struct Services {
-    pub db: DatabaseConnection,
+    pub(crate) db: DatabaseConnection,
     pub(crate) keys: Arc<Keys>,
     pub(crate) auth: AuthSettings,
     /// A bcrypt hash checked against when a login names no user, so that
@@ -142,6 +142,61 @@ impl Services {
     #[must_use]
     pub fn keys(&self) -> &Keys {
         &self.keys
+    }
+
+    /// The catalogue as seeded now.
+    ///
+    /// # Errors
+    /// Database errors; [`crate::ServiceError::Unexpected`] for a corrupt row.
+    pub async fn load_catalog(&self) -> Result<crate::catalog::Catalog, crate::ServiceError> {
+        crate::catalog::load(&self.db).await
+    }
+
+    /// The checksum of the reference data seeded last, if any.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn catalog_checksum(&self) -> Result<Option<String>, crate::ServiceError> {
+        crate::catalog::current_checksum(&self.db).await
+    }
+
+    /// Whether the database at `url` (the one these services use) answers,
+    /// and what it holds.
+    ///
+    /// # Errors
+    /// [`crate::ServiceError::DatabaseUnavailable`] when it cannot be reached.
+    pub async fn database_status(
+        &self,
+        url: &str,
+    ) -> Result<crate::diag::DatabaseStatus, crate::ServiceError> {
+        crate::diag::database_status(&self.db, url).await
+    }
+
+    /// Sweeps the upload directory (see [`crate::file_store::sweep`]).
+    ///
+    /// # Errors
+    /// When the directory cannot be read, or the database fails.
+    pub async fn sweep_uploads(
+        &self,
+        stale_after: Duration,
+        dry_run: bool,
+    ) -> Result<crate::file_store::SweepReport, crate::ServiceError> {
+        crate::file_store::sweep(&self.db, &self.evidence.upload_dir, stale_after, dry_run).await
+    }
+
+    /// Sweeps the upload directory and logs what it removed; a failure is
+    /// logged, not returned (the next sweep tries again).
+    pub async fn sweep_and_log(&self, stale_after: Duration) {
+        match self.sweep_uploads(stale_after, false).await {
+            Ok(report) if report.stale_temporary.is_empty() && report.unreferenced.is_empty() => {}
+            Ok(report) => tracing::warn!(
+                stale_temporary = ?report.stale_temporary,
+                unreferenced = ?report.unreferenced,
+                bytes = report.bytes,
+                "removed files of unfinished uploads from the upload directory"
+            ),
+            Err(err) => tracing::warn!(error = %err, "could not sweep the upload directory"),
+        }
     }
 }
 

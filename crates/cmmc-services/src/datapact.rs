@@ -10,7 +10,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use chrono::Utc;
 use cmmc_domain::access::Action;
-use cmmc_domain::{AssessmentStatus, PracticeId, PracticeStatus, SyncStatus};
+use cmmc_domain::{PracticeId, PracticeStatus, SyncStatus};
 use cmmc_store::entities::{
     assessment_practices, assessments, cmmc_practices, datapact_practice_mappings,
     datapact_sync_logs, organizations,
@@ -29,6 +29,15 @@ use crate::{Actor, ServiceError, Services};
 pub mod client;
 
 use client::{DataPactClient, DataPactError};
+
+/// DataPact's contracts, passed on as DataPact sent them (sanitised).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractList {
+    /// Its `items` (or `results`): the contracts.
+    pub items: Json,
+    /// Its `total`, or the number of items when it gave none.
+    pub total: Json,
+}
 
 /// How calls to DataPact behave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,11 +68,7 @@ pub struct DataPactConnection {
     pub api_key_set: bool,
 }
 
-/// A practice -> contract mapping.
-pub type Mapping = datapact_practice_mappings::Model;
-
-/// A sync log row.
-pub type SyncLog = datapact_sync_logs::Model;
+pub use crate::models::{Mapping, SyncLog};
 
 /// What happened to one mapped practice during a sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,7 +304,7 @@ impl Services {
         Ok(last)
     }
 
-    /// DataPact's contract list, for the mapping screen: `{items, total}`.
+    /// DataPact's contract list, for the mapping screen, as DataPact gives it.
     ///
     /// # Errors
     /// [`ServiceError::Conflict`] when DataPact is not configured;
@@ -308,7 +313,7 @@ impl Services {
         &self,
         actor: &Actor,
         org_id: &str,
-    ) -> Result<Json, ServiceError> {
+    ) -> Result<ContractList, ServiceError> {
         let org = self.org_for(actor, org_id, Action::DataPactConfigure).await?;
         let client = self.client_for(&org)?;
         let outcome = self.log_calls(org_id, None, None, client.list_contracts().await).await?;
@@ -320,7 +325,7 @@ impl Services {
             .get("total")
             .cloned()
             .unwrap_or_else(|| json!(items.as_array().map_or(0, Vec::len)));
-        Ok(json!({ "items": items, "total": total }))
+        Ok(ContractList { items, total })
     }
 
     /// The organisation's practice -> contract mappings.
@@ -333,12 +338,13 @@ impl Services {
         org_id: &str,
     ) -> Result<Vec<Mapping>, ServiceError> {
         self.org_for(actor, org_id, Action::AssessmentRead).await?;
-        Ok(datapact_practice_mappings::Entity::find()
+        let rows = datapact_practice_mappings::Entity::find()
             .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
             .order_by_asc(datapact_practice_mappings::Column::PracticeId)
             .order_by_asc(datapact_practice_mappings::Column::DatapactContractId)
             .all(&self.db)
-            .await?)
+            .await?;
+        crate::models::all(rows)
     }
 
     /// Maps a practice to a DataPact contract.
@@ -418,7 +424,7 @@ impl Services {
         );
         audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
         txn.commit().await?;
-        Ok(row)
+        Mapping::try_from(row)
     }
 
     /// Changes a mapping's contract id or display name.
@@ -493,7 +499,7 @@ impl Services {
         );
         audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
         txn.commit().await?;
-        Ok(after)
+        Mapping::try_from(after)
     }
 
     /// Removes a mapping.
@@ -542,9 +548,7 @@ impl Services {
             .await?
             .ok_or_else(|| ServiceError::not_found("assessment"))?;
         actor.authorize(Action::DataPactSync, &assessment.org_id, "assessment")?;
-        if assessment.status == AssessmentStatus::Completed.as_str() {
-            return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
-        }
+        crate::assessments::ensure_writable(&assessment)?;
         let org = organizations::Entity::find_by_id(assessment.org_id.clone())
             .one(&self.db)
             .await?
@@ -628,8 +632,7 @@ impl Services {
         &self,
         actor: &Actor,
         assessment_id: &str,
-        page: u64,
-        per_page: u64,
+        page: crate::Page,
     ) -> Result<(Vec<SyncLog>, u64), ServiceError> {
         let assessment = assessments::Entity::find_by_id(assessment_id.to_owned())
             .one(&self.db)
@@ -642,11 +645,11 @@ impl Services {
         let rows = query
             .order_by_desc(datapact_sync_logs::Column::CreatedAt)
             .order_by_asc(datapact_sync_logs::Column::Id)
-            .offset(page.saturating_sub(1) * per_page)
-            .limit(per_page)
+            .offset(page.offset())
+            .limit(page.per_page())
             .all(&self.db)
             .await?;
-        Ok((rows, total))
+        Ok((crate::models::all(rows)?, total))
     }
 }
 

@@ -25,9 +25,12 @@ pub async fn database_status(
     url: &str,
 ) -> Result<DatabaseStatus, ServiceError> {
     if Backend::of_url(url) == Some(Backend::Sqlite) {
-        diag::probe_sqlite_file(url).await.map_err(ServiceError::DatabaseUnavailable)?;
+        diag::probe_sqlite_file(url)
+            .await
+            .map_err(|err| ServiceError::DatabaseUnavailable(Box::new(err)))?;
     }
-    let facts = diag::facts(db).await.map_err(ServiceError::DatabaseUnavailable)?;
+    let facts =
+        diag::facts(db).await.map_err(|err| ServiceError::DatabaseUnavailable(Box::new(err)))?;
     // Before the first migration there is no version table to read.
     let version = if facts.table_count > 0 {
         cmmc_store::catalog::latest_version(db).await.ok().flatten()

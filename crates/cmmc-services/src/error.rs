@@ -35,9 +35,9 @@ pub enum ServiceError {
     /// An external service (DataPact) failed; `kind` names how.
     #[error("{message}")]
     Upstream { kind: &'static str, message: String },
-    /// The database cannot be reached right now.
+    /// The database cannot be reached right now (or did not answer in time).
     #[error("the database is unavailable")]
-    DatabaseUnavailable(#[source] sea_orm::DbErr),
+    DatabaseUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Anything the caller cannot act on; logged with its cause chain.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -58,8 +58,10 @@ impl From<sea_orm::DbErr> for ServiceError {
     fn from(err: sea_orm::DbErr) -> Self {
         use sea_orm::DbErr;
         match err {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Self::DatabaseUnavailable(err),
-            other if is_unavailable(&other) => Self::DatabaseUnavailable(other),
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
+                Self::DatabaseUnavailable(Box::new(err))
+            }
+            other if is_unavailable(&other) => Self::DatabaseUnavailable(Box::new(other)),
             other => {
                 let text = other.to_string();
                 // A unique constraint the checks before the write did not catch

@@ -13,8 +13,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
+use cmmc_domain::ReviewStatus;
 use cmmc_domain::access::Action;
-use cmmc_domain::{AssessmentStatus, ReviewStatus};
 use cmmc_store::entities::{assessment_practices, assessments, evidence};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -36,8 +36,7 @@ pub struct EvidenceSettings {
     pub max_upload_bytes: u64,
 }
 
-/// Evidence as stored.
-pub type Evidence = evidence::Model;
+pub use crate::models::Evidence;
 
 /// The media types accepted: documents, images, text and office files an
 /// assessor examines. Anything else (executables, archives, HTML) is refused.
@@ -403,9 +402,7 @@ impl Services {
         let (assessment, _) = self
             .practice_for(&self.db, actor, assessment_id, practice_id, Action::EvidenceUpload)
             .await?;
-        if assessment.status == AssessmentStatus::Completed.as_str() {
-            return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
-        }
+        crate::assessments::ensure_writable(&assessment)?;
         Ok(())
     }
 
@@ -507,9 +504,7 @@ impl Services {
         let (assessment, practice) = self
             .practice_for(&txn, actor, assessment_id, practice_id, Action::EvidenceUpload)
             .await?;
-        if assessment.status == AssessmentStatus::Completed.as_str() {
-            return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
-        }
+        crate::assessments::ensure_writable(&assessment)?;
         if let Some(upload) = stored {
             file_store::acquire(
                 &txn,
@@ -553,7 +548,7 @@ impl Services {
         audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
             .await?;
         txn.commit().await?;
-        Ok(row)
+        Evidence::try_from(row)
     }
 
     /// The evidence of an assessment, optionally of one practice and one
@@ -567,8 +562,7 @@ impl Services {
         assessment_id: &str,
         practice_id: Option<&str>,
         review_status: Option<&str>,
-        page: u64,
-        per_page: u64,
+        page: crate::Page,
     ) -> Result<(Vec<(Evidence, String)>, u64), ServiceError> {
         let assessment = assessments::Entity::find_by_id(assessment_id.to_owned())
             .one(&self.db)
@@ -600,26 +594,25 @@ impl Services {
         let rows = query
             .order_by_desc(evidence::Column::CreatedAt)
             .order_by_asc(evidence::Column::Id)
-            .offset(page.saturating_sub(1) * per_page)
-            .limit(per_page)
+            .offset(page.offset())
+            .limit(page.per_page())
             .all(&self.db)
             .await?;
-        let practice_of = |row: &Evidence| {
+        let practice_of = |row: &evidence::Model| {
             practices
                 .iter()
                 .find(|p| p.id == row.assessment_practice_id)
                 .map(|p| p.practice_id.clone())
                 .unwrap_or_default()
         };
-        Ok((
-            rows.into_iter()
-                .map(|row| {
-                    let practice = practice_of(&row);
-                    (row, practice)
-                })
-                .collect(),
-            total,
-        ))
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let practice = practice_of(&row);
+                Evidence::try_from(row).map(|row| (row, practice))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((items, total))
     }
 
     async fn evidence_row<C: ConnectionTrait>(
@@ -630,7 +623,7 @@ impl Services {
         practice_id: &str,
         evidence_id: &str,
         action: Action,
-    ) -> Result<(assessments::Model, Evidence), ServiceError> {
+    ) -> Result<(assessments::Model, evidence::Model), ServiceError> {
         let (assessment, practice) =
             self.practice_for(db, actor, assessment_id, practice_id, action).await?;
         let row = evidence::Entity::find_by_id(evidence_id.to_owned())
@@ -643,7 +636,7 @@ impl Services {
 
     /// The file of a piece of evidence, ready to send: a small file is read
     /// and checked against its hash before anything is sent; a large one is
-    /// checked as it is read ([`VerifiedContent::next_chunk`]). Either way
+    /// checked as it is read ([`VerifiedStream::next_chunk`]). Either way
     /// what is sent is exactly what was checked.
     ///
     /// # Errors
@@ -705,9 +698,7 @@ impl Services {
                 Action::EvidenceUpload,
             )
             .await?;
-        if assessment.status == AssessmentStatus::Completed.as_str() {
-            return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
-        }
+        crate::assessments::ensure_writable(&assessment)?;
         if row.review_status != ReviewStatus::Pending.as_str() {
             return Err(ServiceError::Conflict(format!(
                 "only pending evidence can be deleted; this is {}",
@@ -778,9 +769,7 @@ impl Services {
                 Action::EvidenceReview,
             )
             .await?;
-        if assessment.status == AssessmentStatus::Completed.as_str() {
-            return Err(ServiceError::Conflict("a completed assessment is read-only".into()));
-        }
+        crate::assessments::ensure_writable(&assessment)?;
         if row.uploaded_by.as_deref() == Some(actor.user_id.as_str()) {
             return Err(ServiceError::Forbidden { action: "review evidence you uploaded".into() });
         }
@@ -801,7 +790,7 @@ impl Services {
         audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
             .await?;
         txn.commit().await?;
-        Ok(after)
+        Evidence::try_from(after)
     }
 
     /// Evidence counts per practice answer id of an assessment.

@@ -17,8 +17,10 @@ mod error;
 pub mod evidence;
 pub mod file_store;
 pub mod keys;
+pub mod models;
 pub mod organizations;
 pub mod outbound;
+mod page;
 pub mod remediation;
 pub mod users;
 
@@ -26,3 +28,4 @@ pub use actor::Actor;
 pub use context::{AuthSettings, Services, ServicesConfigError};
 pub use error::ServiceError;
 pub use keys::Keys;
+pub use page::Page;

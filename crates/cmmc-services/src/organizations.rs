@@ -166,8 +166,7 @@ impl Services {
     pub async fn list_organizations(
         &self,
         actor: &Actor,
-        page: u64,
-        per_page: u64,
+        page: crate::Page,
     ) -> Result<(Vec<Organization>, u64), ServiceError> {
         actor.require(Action::OrganizationRead)?;
         let mut query = organizations::Entity::find();
@@ -179,8 +178,8 @@ impl Services {
         let rows = query
             .order_by_asc(organizations::Column::Name)
             .order_by_asc(organizations::Column::Id)
-            .offset(page.saturating_sub(1) * per_page)
-            .limit(per_page)
+            .offset(page.offset())
+            .limit(page.per_page())
             .all(&self.db)
             .await?;
         let items = rows.into_iter().map(Organization::try_from).collect::<Result<_, _>>()?;

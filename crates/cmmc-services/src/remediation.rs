@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cmmc_domain::access::Action;
-use cmmc_domain::scoring::{self, PracticeResult};
+use cmmc_domain::scoring::PracticeResult;
 use cmmc_domain::{
-    FindingStatus, FindingType, PoamItemStatus, PoamStatus, PracticeId, PracticeStatus, Severity,
+    FindingStatus, FindingType, PoamItemStatus, PoamStatus, PracticeStatus, Severity,
 };
 use cmmc_store::entities::{assessment_practices, assessments, findings, poam_items, poams};
 use sea_orm::{
@@ -20,8 +20,7 @@ use crate::assessments::closeout_deadline;
 use crate::audit::{self, AuditEvent, Author};
 use crate::{Actor, ServiceError, Services};
 
-/// A finding, as stored.
-pub type Finding = findings::Model;
+pub use crate::models::{Finding, PoamItemRecord, PoamSummary};
 
 /// A new finding, as given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,18 +46,15 @@ pub struct FindingChanges {
 /// A POA&M item with whether it is overdue today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoamItem {
-    pub item: poam_items::Model,
+    pub item: PoamItemRecord,
     /// Past its scheduled completion and not completed.
     pub overdue: bool,
 }
 
-/// A POA&M without its items.
-pub type PoamSummary = poams::Model;
-
 /// A POA&M with its items.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Poam {
-    pub poam: poams::Model,
+    pub poam: PoamSummary,
     pub items: Vec<PoamItem>,
 }
 
@@ -121,8 +117,37 @@ fn is_overdue(item: &poam_items::Model, today: NaiveDate) -> bool {
         && item.scheduled_completion.is_some_and(|date| date < today)
 }
 
-fn with_overdue(item: poam_items::Model, today: NaiveDate) -> PoamItem {
-    PoamItem { overdue: is_overdue(&item, today), item }
+/// The practice answers as the POA&M rule reads them, with their titles.
+fn practice_results(
+    practices: &[assessment_practices::Model],
+) -> Result<Vec<(PracticeResult, String)>, ServiceError> {
+    let stored = |err: String| anyhow::format_err!("a stored practice answer: {err}");
+    practices
+        .iter()
+        .map(|p| {
+            let result = PracticeResult {
+                practice_id: p.practice_id.parse().map_err(|e| stored(format!("{e}")))?,
+                status: p.status.parse().map_err(|e| stored(format!("{e}")))?,
+                sprs_weight: p.sprs_weight,
+                sprs_partial_weight: p.sprs_partial_weight,
+                poam_eligibility: p.poam_eligibility.parse().map_err(|e| stored(format!("{e}")))?,
+            };
+            Ok((result, p.title.clone()))
+        })
+        .collect()
+}
+
+fn open_finding(row: &findings::Model) -> Result<cmmc_domain::poam::OpenFinding, ServiceError> {
+    let finding = Finding::try_from(row.clone())?;
+    Ok(cmmc_domain::poam::OpenFinding {
+        id: finding.id,
+        title: finding.title,
+        practice_id: finding.practice_id,
+    })
+}
+
+fn with_overdue(item: poam_items::Model, today: NaiveDate) -> Result<PoamItem, ServiceError> {
+    Ok(PoamItem { overdue: is_overdue(&item, today), item: PoamItemRecord::try_from(item)? })
 }
 
 impl Services {
@@ -188,7 +213,7 @@ impl Services {
         audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
             .await?;
         txn.commit().await?;
-        Ok(row)
+        Finding::try_from(row)
     }
 
     /// The findings of an assessment, optionally by status and severity.
@@ -215,11 +240,12 @@ impl Services {
                 findings::Column::Severity.eq(parse::<Severity>("severity", severity)?.as_str()),
             );
         }
-        Ok(query
+        let rows = query
             .order_by_asc(findings::Column::CreatedAt)
             .order_by_asc(findings::Column::Id)
             .all(&self.db)
-            .await?)
+            .await?;
+        crate::models::all(rows)
     }
 
     async fn finding_row<C: ConnectionTrait>(
@@ -227,7 +253,7 @@ impl Services {
         db: &C,
         assessment_id: &str,
         finding_id: &str,
-    ) -> Result<Finding, ServiceError> {
+    ) -> Result<findings::Model, ServiceError> {
         findings::Entity::find_by_id(finding_id.to_owned())
             .filter(findings::Column::AssessmentId.eq(assessment_id))
             .one(db)
@@ -246,7 +272,7 @@ impl Services {
         finding_id: &str,
     ) -> Result<Finding, ServiceError> {
         self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
-        self.finding_row(&self.db, assessment_id, finding_id).await
+        Finding::try_from(self.finding_row(&self.db, assessment_id, finding_id).await?)
     }
 
     /// Changes a finding; a status change must follow the remediation workflow.
@@ -323,7 +349,7 @@ impl Services {
         audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
             .await?;
         txn.commit().await?;
-        Ok(after)
+        Finding::try_from(after)
     }
 
     /// Deletes an open finding (one in remediation or closed is a record).
@@ -383,7 +409,7 @@ impl Services {
             .order_by_asc(assessment_practices::Column::SortOrder)
             .all(&txn)
             .await?;
-        let open_findings: Vec<Finding> = findings::Entity::find()
+        let open_findings: Vec<findings::Model> = findings::Entity::find()
             .filter(findings::Column::AssessmentId.eq(assessment_id))
             .filter(
                 findings::Column::Status
@@ -403,72 +429,28 @@ impl Services {
         }
         .insert(&txn)
         .await?;
-        let item = |milestone: String,
-                    practice_id: Option<String>,
-                    finding_id: Option<String>,
-                    eligible: bool| {
-            poam_items::ActiveModel {
+        let candidates = cmmc_domain::poam::candidates(
+            &practice_results(&practices)?,
+            &open_findings.iter().map(open_finding).collect::<Result<Vec<_>, _>>()?,
+        );
+        let items: Vec<poam_items::ActiveModel> = candidates
+            .into_iter()
+            .map(|c| poam_items::ActiveModel {
                 id: Set(Uuid::new_v4().to_string()),
                 poam_id: Set(poam.id.clone()),
-                finding_id: Set(finding_id),
-                practice_id: Set(practice_id),
-                milestone: Set(milestone.chars().take(256).collect()),
+                finding_id: Set(c.finding_id),
+                practice_id: Set(c.practice_id.map(|p| p.to_string())),
+                milestone: Set(c.milestone),
                 scheduled_completion: Set(Some(deadline)),
                 actual_completion: Set(None),
                 status: Set(PoamItemStatus::Open.as_str().to_owned()),
                 resources_required: Set(None),
                 risk_accepted: Set(false),
-                poam_eligible: Set(eligible),
+                poam_eligible: Set(c.poam_eligible),
                 created_at: Set(now),
                 updated_at: Set(now),
-            }
-        };
-        let mut items = Vec::new();
-        let mut covered_practices = Vec::new();
-        for practice in &practices {
-            let status: PracticeStatus = practice
-                .status
-                .parse()
-                .map_err(|err| anyhow::format_err!("stored practice: {err}"))?;
-            if status.counts_as_met() {
-                continue;
-            }
-            let result = PracticeResult {
-                practice_id: practice
-                    .practice_id
-                    .parse::<PracticeId>()
-                    .map_err(|err| anyhow::format_err!("{err}"))?,
-                status,
-                sprs_weight: practice.sprs_weight,
-                sprs_partial_weight: practice.sprs_partial_weight,
-                poam_eligibility: practice
-                    .poam_eligibility
-                    .parse()
-                    .map_err(|err| anyhow::format_err!("{err}"))?,
-            };
-            let finding = open_findings
-                .iter()
-                .find(|f| f.practice_id.as_deref() == Some(practice.practice_id.as_str()));
-            items.push(item(
-                format!("Implement {} {}", practice.practice_id, practice.title),
-                Some(practice.practice_id.clone()),
-                finding.map(|f| f.id.clone()),
-                scoring::may_be_on_poam(&result),
-            ));
-            covered_practices.push(practice.practice_id.clone());
-        }
-        for finding in &open_findings {
-            if finding.practice_id.as_ref().is_some_and(|p| covered_practices.contains(p)) {
-                continue;
-            }
-            let eligible = finding.practice_id.is_none();
-            items.push(item(
-                format!("Resolve finding: {}", finding.title),
-                finding.practice_id.clone(),
-                Some(finding.id.clone()),
-                eligible,
-            ));
-        }
+            })
+            .collect();
         let n_items = items.len();
         if !items.is_empty() {
             poam_items::Entity::insert_many(items).exec_without_returning(&txn).await?;
@@ -500,8 +482,8 @@ impl Services {
             .await?
             .into_iter()
             .map(|i| with_overdue(i, today))
-            .collect();
-        Ok(Poam { poam, items })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Poam { poam: PoamSummary::try_from(poam)?, items })
     }
 
     async fn poam_row<C: ConnectionTrait>(
@@ -537,7 +519,7 @@ impl Services {
         actor: &Actor,
         org_id: Option<&str>,
         assessment_id: Option<&str>,
-    ) -> Result<Vec<poams::Model>, ServiceError> {
+    ) -> Result<Vec<PoamSummary>, ServiceError> {
         actor.require(Action::AssessmentRead)?;
         let mut query = poams::Entity::find();
         if !actor.is_system_admin() {
@@ -552,11 +534,12 @@ impl Services {
         if let Some(assessment_id) = assessment_id {
             query = query.filter(poams::Column::AssessmentId.eq(assessment_id));
         }
-        Ok(query
+        let rows = query
             .order_by_desc(poams::Column::CreatedAt)
             .order_by_asc(poams::Column::Id)
             .all(&self.db)
-            .await?)
+            .await?;
+        crate::models::all(rows)
     }
 
     /// Renames a POA&M or moves it draft -> active -> completed.
@@ -660,7 +643,7 @@ impl Services {
         audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
             .await?;
         txn.commit().await?;
-        Ok(Poam { poam, items: Vec::new() })
+        Ok(Poam { poam: PoamSummary::try_from(poam)?, items: Vec::new() })
     }
 
     /// Removes an item from a POA&M that is not completed.
@@ -745,7 +728,7 @@ impl Services {
         );
         audit::record(&txn, &self.keys, &Author::from(actor), Some(&poam.org_id), event).await?;
         txn.commit().await?;
-        Ok(with_overdue(row, now.date_naive()))
+        with_overdue(row, now.date_naive())
     }
 
     /// Changes a POA&M item. Completing it records its actual completion (today unless given).
@@ -830,7 +813,7 @@ impl Services {
             AuditEvent::new("poam_item.update", "poam_item", Some(item_id), Json::Object(details));
         audit::record(&txn, &self.keys, &Author::from(actor), Some(&poam.org_id), event).await?;
         txn.commit().await?;
-        Ok(with_overdue(after, now.date_naive()))
+        with_overdue(after, now.date_naive())
     }
 
     /// The organisation's dashboard.
@@ -908,8 +891,8 @@ impl Services {
             .await?
             .into_iter()
             .map(|i| with_overdue(i, today))
-            .filter(|i| i.overdue)
-            .collect();
+            .filter(|i| i.as_ref().map_or(true, |i| i.overdue))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Dashboard {
             current_sprs_score,
             sprs_history,

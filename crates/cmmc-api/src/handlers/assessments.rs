@@ -192,17 +192,16 @@ pub(crate) async fn list_assessments(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let (page, per_page) = crate::dto::PageQuery::new(query.page, query.per_page).checked()?;
+    let page = crate::dto::PageQuery::new(query.page, query.per_page).checked()?;
     let filter = AssessmentFilter {
         status: parse::<AssessmentStatus>("status", query.status)?,
         level: parse::<Level>("level", query.level)?,
         org_id: query.org_id,
         page,
-        per_page,
     };
     let (items, total) = state.services.list_assessments(&user.0, filter).await?;
     let items = items.iter().map(AssessmentDto::from).collect();
-    Ok(HttpResponse::Ok().json(Page { items, total, page, per_page }))
+    Ok(HttpResponse::Ok().json(Page::of(items, total, page)))
 }
 
 /// GET /api/assessments/{id}

@@ -58,8 +58,7 @@ pub(crate) async fn list_audit(
         resource_id: query.resource_id,
         from: time("from", query.from)?,
         to: time("to", query.to)?,
-        page: query.page.unwrap_or(1),
-        per_page: query.per_page.unwrap_or(50),
+        page: cmmc_services::Page::new(query.page, query.per_page)?,
     };
     let page = state.services.list_audit(&user.0, filter).await?;
     let items = page.items.iter().map(AuditEntryDto::from).collect();

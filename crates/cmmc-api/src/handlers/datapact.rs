@@ -32,15 +32,15 @@ fn connection_json(c: &DataPactConnection) -> Value {
 
 fn mapping_json(m: &Mapping) -> Value {
     json!({
-        "id": m.id, "org_id": m.org_id, "practice_id": m.practice_id, "datapact_contract_id": m.datapact_contract_id,
+        "id": m.id, "org_id": m.org_id, "practice_id": m.practice_id.to_string(), "datapact_contract_id": m.datapact_contract_id,
         "datapact_contract_name": m.datapact_contract_name, "created_at": m.created_at, "updated_at": m.updated_at,
     })
 }
 
 fn log_json(l: &SyncLog) -> Value {
     json!({
-        "id": l.id, "org_id": l.org_id, "assessment_id": l.assessment_id, "practice_id": l.practice_id,
-        "request_payload": l.request_payload, "response_payload": l.response_payload, "status": l.status,
+        "id": l.id, "org_id": l.org_id, "assessment_id": l.assessment_id, "practice_id": l.practice_id.map(|p| p.to_string()),
+        "request_payload": l.request_payload, "response_payload": l.response_payload, "status": l.status.as_str(),
         "error_message": l.error_message, "created_at": l.created_at,
     })
 }
@@ -76,7 +76,8 @@ pub(crate) async fn list_contracts(
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.services.datapact_contracts(&user.0, &path).await?))
+    let contracts = state.services.datapact_contracts(&user.0, &path).await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": contracts.items, "total": contracts.total })))
 }
 
 /// GET /api/organizations/{org_id}/datapact/mappings
@@ -180,8 +181,8 @@ pub(crate) async fn list_logs(
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, per_page) = query.into_inner().checked()?;
-    let (rows, total) = state.services.datapact_logs(&user.0, &path, page, per_page).await?;
+    let page = query.into_inner().checked()?;
+    let (rows, total) = state.services.datapact_logs(&user.0, &path, page).await?;
     let items = rows.iter().map(log_json).collect();
-    Ok(HttpResponse::Ok().json(Page::<Value> { items, total, page, per_page }))
+    Ok(HttpResponse::Ok().json(Page::<Value>::of(items, total, page)))
 }

@@ -14,7 +14,7 @@ pub(crate) async fn health() -> HttpResponse {
 /// version; 503 with `{"reachable": false}` while the database cannot be
 /// reached, and 200 again once it can, without a restart.
 pub(crate) async fn diag_db(state: web::Data<AppState>) -> HttpResponse {
-    match cmmc_services::diag::database_status(&state.services.db, &state.database_url).await {
+    match state.services.database_status(&state.database_url).await {
         Ok(status) => HttpResponse::Ok().json(json!({
             "reachable": true,
             "backend": status.backend,

@@ -39,7 +39,7 @@ pub(crate) fn evidence_json(e: &Evidence, practice_id: &str) -> Value {
         "id": e.id, "practice_id": practice_id, "assessment_practice_id": e.assessment_practice_id,
         "title": e.title, "description": e.description, "file_url": e.file_url,
         "original_filename": e.original_filename, "size_bytes": e.size_bytes, "media_type": e.media_type,
-        "sha256": e.sha256, "uploaded_by": e.uploaded_by, "review_status": e.review_status,
+        "sha256": e.sha256, "uploaded_by": e.uploaded_by, "review_status": e.review_status.as_str(),
         "reviewer_id": e.reviewer_id, "reviewed_at": e.reviewed_at, "review_comment": e.review_comment,
         "created_at": e.created_at, "updated_at": e.updated_at,
     })
@@ -135,7 +135,7 @@ async fn list(
     practice_id: Option<&str>,
     query: EvidenceQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, per_page) = PageQuery::new(query.page, query.per_page).checked()?;
+    let page = PageQuery::new(query.page, query.per_page).checked()?;
     let (rows, total) = state
         .services
         .list_evidence(
@@ -144,11 +144,10 @@ async fn list(
             practice_id.or(query.practice_id.as_deref()),
             query.review_status.as_deref(),
             page,
-            per_page,
         )
         .await?;
     let items = rows.iter().map(|(e, practice)| evidence_json(e, practice)).collect();
-    Ok(HttpResponse::Ok().json(Page::<Value> { items, total, page, per_page }))
+    Ok(HttpResponse::Ok().json(Page::<Value>::of(items, total, page)))
 }
 
 /// GET /api/assessments/{id}/practices/{practice_id}/evidence?review_status=&page=&per_page=

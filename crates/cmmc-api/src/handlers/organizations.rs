@@ -76,10 +76,10 @@ pub(crate) async fn list_organizations(
     user: CurrentUser,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, per_page) = query.into_inner().checked()?;
-    let (items, total) = state.services.list_organizations(&user.0, page, per_page).await?;
+    let page = query.into_inner().checked()?;
+    let (items, total) = state.services.list_organizations(&user.0, page).await?;
     let items = items.iter().map(OrganizationDto::from).collect();
-    Ok(HttpResponse::Ok().json(Page { items, total, page, per_page }))
+    Ok(HttpResponse::Ok().json(Page::of(items, total, page)))
 }
 
 /// GET /api/organizations/{org_id}

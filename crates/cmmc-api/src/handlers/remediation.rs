@@ -79,8 +79,8 @@ pub(crate) struct UpdatePoamItem {
 
 fn finding_json(f: &Finding) -> Value {
     json!({
-        "id": f.id, "assessment_id": f.assessment_id, "practice_id": f.practice_id, "finding_type": f.finding_type,
-        "severity": f.severity, "title": f.title, "description": f.description, "status": f.status,
+        "id": f.id, "assessment_id": f.assessment_id, "practice_id": f.practice_id.map(|p| p.to_string()), "finding_type": f.finding_type.as_str(),
+        "severity": f.severity.as_str(), "title": f.title, "description": f.description, "status": f.status.as_str(),
         "created_at": f.created_at, "updated_at": f.updated_at,
     })
 }
@@ -88,7 +88,7 @@ fn finding_json(f: &Finding) -> Value {
 fn item_json(i: &PoamItem) -> Value {
     let item = &i.item;
     json!({
-        "id": item.id, "poam_id": item.poam_id, "finding_id": item.finding_id, "practice_id": item.practice_id,
+        "id": item.id, "poam_id": item.poam_id, "finding_id": item.finding_id, "practice_id": item.practice_id.map(|p| p.to_string()),
         "milestone": item.milestone, "scheduled_completion": item.scheduled_completion,
         "actual_completion": item.actual_completion,
         // An item past its scheduled completion reads as overdue.
@@ -100,7 +100,7 @@ fn item_json(i: &PoamItem) -> Value {
 
 fn poam_summary(p: &PoamSummary) -> Value {
     json!({
-        "id": p.id, "org_id": p.org_id, "assessment_id": p.assessment_id, "title": p.title, "status": p.status,
+        "id": p.id, "org_id": p.org_id, "assessment_id": p.assessment_id, "title": p.title, "status": p.status.as_str(),
         "created_at": p.created_at, "updated_at": p.updated_at,
     })
 }

@@ -103,7 +103,7 @@ impl std::fmt::Debug for Settings {
 /// A setting that is missing or wrong.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {0}")]
-pub struct SettingsError(String);
+pub struct SettingsError(pub String);
 
 impl Settings {
     /// Reads `cmmc.toml` (or the file named by `CMMC_CONFIG`) and the environment.

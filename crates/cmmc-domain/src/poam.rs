@@ -1,0 +1,137 @@
+//! Which items a generated POA&M holds (DoD Assessment Methodology; 32 CFR
+//! 170.21 for which requirements may be on a POA&M at all).
+
+use crate::PracticeId;
+use crate::scoring::{self, PracticeResult};
+use crate::text::TITLE_MAX;
+
+/// An open finding (open or in remediation), as the rule sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFinding {
+    pub id: String,
+    pub title: String,
+    pub practice_id: Option<PracticeId>,
+}
+
+/// One item a generated POA&M should hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoamCandidate {
+    /// What is to be done, at most [`TITLE_MAX`] characters.
+    pub milestone: String,
+    pub practice_id: Option<PracticeId>,
+    pub finding_id: Option<String>,
+    /// Whether the requirement may be on a POA&M (a finding with no practice
+    /// is no requirement gap, so it may).
+    pub poam_eligible: bool,
+}
+
+fn bounded(text: String) -> String {
+    text.chars().take(TITLE_MAX).collect()
+}
+
+/// The items of a POA&M generated from an assessment: one for each practice
+/// not met (`practices` in catalogue order, each with its title), linked to
+/// an open finding about it if there is one; then one for each open finding
+/// whose practice has no item of its own.
+#[must_use]
+pub fn candidates(
+    practices: &[(PracticeResult, String)],
+    findings: &[OpenFinding],
+) -> Vec<PoamCandidate> {
+    let mut items = Vec::new();
+    let mut covered = Vec::new();
+    for (result, title) in practices.iter().filter(|(r, _)| !r.status.counts_as_met()) {
+        let finding = findings.iter().find(|f| f.practice_id == Some(result.practice_id));
+        items.push(PoamCandidate {
+            milestone: bounded(format!("Implement {} {title}", result.practice_id)),
+            practice_id: Some(result.practice_id),
+            finding_id: finding.map(|f| f.id.clone()),
+            poam_eligible: scoring::may_be_on_poam(result),
+        });
+        covered.push(result.practice_id);
+    }
+    for finding in findings {
+        if finding.practice_id.is_some_and(|p| covered.contains(&p)) {
+            continue;
+        }
+        items.push(PoamCandidate {
+            milestone: bounded(format!("Resolve finding: {}", finding.title)),
+            practice_id: finding.practice_id,
+            finding_id: Some(finding.id.clone()),
+            poam_eligible: finding.practice_id.is_none(),
+        });
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PoamEligibility, PracticeStatus};
+
+    fn result(
+        id: &str,
+        status: PracticeStatus,
+        eligibility: PoamEligibility,
+    ) -> (PracticeResult, String) {
+        let practice_id: PracticeId = id.parse().unwrap();
+        let result = PracticeResult {
+            practice_id,
+            status,
+            sprs_weight: Some(1),
+            sprs_partial_weight: None,
+            poam_eligibility: eligibility,
+        };
+        (result, format!("Title of {id}"))
+    }
+
+    #[test]
+    fn every_gap_and_every_other_open_finding_becomes_an_item() {
+        let practices = vec![
+            result("AC.L2-3.1.1", PracticeStatus::Met, PoamEligibility::Ineligible),
+            result("AC.L2-3.1.2", PracticeStatus::NotMet, PoamEligibility::Ineligible),
+            result("AC.L2-3.1.3", PracticeStatus::NotMet, PoamEligibility::Eligible),
+            result("IA.L2-3.5.3", PracticeStatus::PartiallyMet, PoamEligibility::Conditional),
+            result("AC.L2-3.1.4", PracticeStatus::NotApplicable, PoamEligibility::Eligible),
+        ];
+        let findings = vec![
+            OpenFinding {
+                id: "f1".into(),
+                title: "Shared accounts".into(),
+                practice_id: Some("AC.L2-3.1.3".parse().unwrap()),
+            },
+            OpenFinding { id: "f2".into(), title: "Badge reader".into(), practice_id: None },
+            OpenFinding {
+                id: "f3".into(),
+                title: "Old finding".into(),
+                practice_id: Some("AC.L2-3.1.1".parse().unwrap()),
+            },
+        ];
+        let items = candidates(&practices, &findings);
+        let summary: Vec<(Option<String>, Option<&str>, bool)> = items
+            .iter()
+            .map(|i| {
+                (i.practice_id.map(|p| p.to_string()), i.finding_id.as_deref(), i.poam_eligible)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (Some("AC.L2-3.1.2".into()), None, false),
+                (Some("AC.L2-3.1.3".into()), Some("f1"), true),
+                (Some("IA.L2-3.5.3".into()), None, true),
+                (None, Some("f2"), true),
+                (Some("AC.L2-3.1.1".into()), Some("f3"), false),
+            ]
+        );
+        assert_eq!(items[0].milestone, "Implement AC.L2-3.1.2 Title of AC.L2-3.1.2");
+        assert_eq!(items[3].milestone, "Resolve finding: Badge reader");
+    }
+
+    #[test]
+    fn milestones_are_bounded() {
+        let findings =
+            vec![OpenFinding { id: "f".into(), title: "x".repeat(400), practice_id: None }];
+        assert_eq!(candidates(&[], &findings)[0].milestone.chars().count(), TITLE_MAX);
+    }
+}
