@@ -19,7 +19,50 @@ pub struct Actor {
     pub ip_address: Option<String>,
 }
 
+/// The organisations whose data a list may show an actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visible {
+    /// Every organisation (a system administrator who asked for none).
+    All,
+    /// One organisation.
+    One(String),
+    /// None: another organisation was asked for, or the actor belongs to none.
+    Nothing,
+}
+
+impl Visible {
+    /// `query` narrowed to these organisations by `column`; `None` when
+    /// nothing is visible (answer an empty list without asking the database).
+    pub(crate) fn scope<E: sea_orm::EntityTrait>(
+        &self,
+        query: sea_orm::Select<E>,
+        column: E::Column,
+    ) -> Option<sea_orm::Select<E>> {
+        use sea_orm::{ColumnTrait as _, QueryFilter as _};
+        match self {
+            Self::All => Some(query),
+            Self::One(org_id) => Some(query.filter(column.eq(org_id.as_str()))),
+            Self::Nothing => None,
+        }
+    }
+}
+
 impl Actor {
+    /// What a list may show this actor, narrowed by the organisation it
+    /// `asked` for: a system administrator sees every organisation, or the
+    /// one asked for; anyone else their own, and nothing when they ask for
+    /// another (never a 403 or 404 that would tell it exists) or belong to none.
+    #[must_use]
+    pub fn visible_orgs(&self, asked: Option<&str>) -> Visible {
+        match (self.is_system_admin(), asked, self.org_id.as_deref()) {
+            (true, None, _) => Visible::All,
+            (true, Some(org), _) => Visible::One(org.to_owned()),
+            (false, _, None) => Visible::Nothing,
+            (false, Some(org), Some(own)) if org != own => Visible::Nothing,
+            (false, _, Some(own)) => Visible::One(own.to_owned()),
+        }
+    }
+
     #[must_use]
     pub fn is_system_admin(&self) -> bool {
         self.roles.contains(&RoleName::SystemAdmin)
@@ -60,6 +103,18 @@ impl Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_show_one_organisation_unless_one_is_a_system_administrator() {
+        let admin = actor(None, &[RoleName::SystemAdmin]);
+        assert_eq!(admin.visible_orgs(None), Visible::All);
+        assert_eq!(admin.visible_orgs(Some("o2")), Visible::One("o2".into()));
+        let officer = actor(Some("o1"), &[RoleName::ComplianceOfficer]);
+        assert_eq!(officer.visible_orgs(None), Visible::One("o1".into()));
+        assert_eq!(officer.visible_orgs(Some("o1")), Visible::One("o1".into()));
+        assert_eq!(officer.visible_orgs(Some("o2")), Visible::Nothing);
+        assert_eq!(actor(None, &[RoleName::Viewer]).visible_orgs(None), Visible::Nothing);
+    }
 
     fn actor(org: Option<&str>, roles: &[RoleName]) -> Actor {
         Actor {

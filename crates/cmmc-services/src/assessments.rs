@@ -17,7 +17,7 @@ use sea_orm::{
 use serde_json::{Map, Value as Json, json};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditEvent, Author};
+use crate::audit::{AuditEvent, Author};
 use crate::{Actor, ServiceError, Services};
 
 /// An assessment as callers see it.
@@ -381,7 +381,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         if let Some(lead) = &new.lead_assessor_id {
             self.check_lead_assessor(&txn, &new.org_id, lead).await?;
         }
@@ -438,8 +438,7 @@ impl Services {
             Some(&row.id),
             json!({ "title": row.title, "target_level": row.target_level, "assessment_type": row.assessment_type, "practices": n_practices }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&row.org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&row.org_id), event).await?;
         Assessment::try_from(row)
     }
 
@@ -467,18 +466,12 @@ impl Services {
         filter: AssessmentFilter,
     ) -> Result<(Vec<Assessment>, u64), ServiceError> {
         actor.require(Action::AssessmentRead)?;
-        let mut query = assessments::Entity::find();
-        if actor.is_system_admin() {
-            if let Some(org_id) = &filter.org_id {
-                query = query.filter(assessments::Column::OrgId.eq(org_id));
-            }
-        } else {
-            let own = actor.org_id.clone().unwrap_or_default();
-            if filter.org_id.as_ref().is_some_and(|org| *org != own) {
-                return Ok((Vec::new(), 0));
-            }
-            query = query.filter(assessments::Column::OrgId.eq(own));
-        }
+        let Some(mut query) = actor
+            .visible_orgs(filter.org_id.as_deref())
+            .scope(assessments::Entity::find(), assessments::Column::OrgId)
+        else {
+            return Ok((Vec::new(), 0));
+        };
         if let Some(status) = filter.status {
             query = query.filter(assessments::Column::Status.eq(status.as_str()));
         }
@@ -507,7 +500,7 @@ impl Services {
         changes: AssessmentChanges,
     ) -> Result<Assessment, ServiceError> {
         let title = changes.title.as_deref().map(parse_title).transpose()?;
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let before =
             self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
         crate::assessments::ensure_writable(&before)?;
@@ -539,8 +532,7 @@ impl Services {
             Some(assessment_id),
             Json::Object(details),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&after.org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&after.org_id), event).await?;
         Assessment::try_from(after)
     }
 
@@ -553,7 +545,7 @@ impl Services {
         actor: &Actor,
         assessment_id: &str,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let row = self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
         if row.status != AssessmentStatus::Draft.as_str() {
             return Err(ServiceError::Conflict(format!(
@@ -579,8 +571,7 @@ impl Services {
             Some(assessment_id),
             json!({ "title": row.title }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&row.org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&row.org_id), event).await?;
         Ok(())
     }
 
@@ -617,7 +608,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let before =
             self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
         let current: AssessmentStatus = before.status.parse().map_err(corrupt)?;
@@ -699,8 +690,7 @@ impl Services {
             Some(assessment_id),
             Json::Object(details),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&after.org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&after.org_id), event).await?;
         Assessment::try_from(after)
     }
 
@@ -790,7 +780,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::PracticeEvaluate).await?;
         if assessment.status != AssessmentStatus::InProgress.as_str() {
@@ -919,9 +909,7 @@ impl Services {
             Some(&after.id),
             Json::Object(details),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-            .await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Ok(after)
     }
 

@@ -316,26 +316,17 @@ impl Services {
         filter: AuditFilter,
     ) -> Result<AuditPage, ServiceError> {
         actor.require(Action::AuditRead)?;
-        let mut query = audit_log::Entity::find();
-        if actor.is_system_admin() {
-            if let Some(org_id) = &filter.org_id {
-                query = query.filter(audit_log::Column::OrgId.eq(org_id));
-            }
-        } else {
-            let own = actor
-                .org_id
-                .clone()
-                .ok_or_else(|| ServiceError::Forbidden { action: "audit.read".into() })?;
-            if filter.org_id.as_ref().is_some_and(|org| *org != own) {
-                return Ok(AuditPage {
-                    items: Vec::new(),
-                    total: 0,
-                    page: filter.page.number(),
-                    per_page: filter.page.per_page(),
-                });
-            }
-            query = query.filter(audit_log::Column::OrgId.eq(own));
-        }
+        let Some(mut query) = actor
+            .visible_orgs(filter.org_id.as_deref())
+            .scope(audit_log::Entity::find(), audit_log::Column::OrgId)
+        else {
+            return Ok(AuditPage {
+                items: Vec::new(),
+                total: 0,
+                page: filter.page.number(),
+                per_page: filter.page.per_page(),
+            });
+        };
         if let Some(user_id) = filter.user_id {
             query = query.filter(audit_log::Column::UserId.eq(user_id));
         }

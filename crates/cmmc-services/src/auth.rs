@@ -22,7 +22,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditEvent, Author};
+use crate::audit::{AuditEvent, Author};
 use crate::keys::hex;
 use crate::{Actor, ServiceError, Services};
 
@@ -159,7 +159,7 @@ impl Services {
             return Err(unauthenticated());
         }
 
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         // Re-checked inside the transaction: parallel guesses that all passed
         // the first check cannot sign in once the account has been locked.
         let current = users::Entity::find_by_id(user.id.clone())
@@ -220,8 +220,7 @@ impl Services {
             Some(&session_id),
             json!({ "username": user.username }),
         );
-        audit::record(&txn, &self.keys, &author, user.org_id.as_deref(), event).await?;
-        txn.commit().await?;
+        txn.commit(&author, user.org_id.as_deref(), event).await?;
         Ok(tokens)
     }
 
@@ -268,7 +267,7 @@ impl Services {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         login_attempts::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
             user_id: Set(user.map(|u| u.id.clone())),
@@ -289,7 +288,7 @@ impl Services {
             json!({ "username": username, "reason": reason }),
         );
         let org_id = user.and_then(|u| u.org_id.as_deref());
-        audit::record(&txn, &self.keys, &author, org_id, event).await?;
+        txn.record(&author, org_id, event).await?;
         if let Some(user) = user
             && reason == "wrong_password"
         {
@@ -315,10 +314,10 @@ impl Services {
                     Some(&user.id),
                     json!({ "locked_until": until.to_rfc3339(), "failed_logins": failures }),
                 );
-                audit::record(&txn, &self.keys, &author, org_id, event).await?;
+                txn.record(&author, org_id, event).await?;
             }
         }
-        txn.commit().await?;
+        txn.commit_recorded().await?;
         Ok(())
     }
 
@@ -333,7 +332,7 @@ impl Services {
         ip: Option<String>,
     ) -> Result<TokenPair, ServiceError> {
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let Some(token) = refresh_tokens::Entity::find()
             .filter(refresh_tokens::Column::TokenHash.eq(token_hash(refresh_token)))
             .one(&txn)
@@ -359,8 +358,7 @@ impl Services {
                     Some(&session.id),
                     json!({ "username": user.username, "session_revoked": true }),
                 );
-                audit::record(&txn, &self.keys, &author, user.org_id.as_deref(), event).await?;
-                txn.commit().await?;
+                txn.commit(&author, user.org_id.as_deref(), event).await?;
             }
             return Err(invalid_token());
         }
@@ -389,8 +387,7 @@ impl Services {
             Some(&session.id),
             json!({ "username": user.username }),
         );
-        audit::record(&txn, &self.keys, &author, user.org_id.as_deref(), event).await?;
-        txn.commit().await?;
+        txn.commit(&author, user.org_id.as_deref(), event).await?;
         Ok(tokens)
     }
 
@@ -437,7 +434,7 @@ impl Services {
         refresh_token: Option<&str>,
     ) -> Result<(), ServiceError> {
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let mut session_ids: Vec<String> = actor.session_id.iter().cloned().collect();
         if let Some(refresh_token) = refresh_token
             && let Some(token) = refresh_tokens::Entity::find()
@@ -464,10 +461,9 @@ impl Services {
                 Some(&session_id),
                 json!({ "username": actor.username }),
             );
-            audit::record(&txn, &self.keys, &Author::from(actor), actor.org_id.as_deref(), event)
-                .await?;
+            txn.record(&Author::from(actor), actor.org_id.as_deref(), event).await?;
         }
-        txn.commit().await?;
+        txn.commit_recorded().await?;
         Ok(())
     }
 
@@ -515,7 +511,7 @@ impl Services {
         }
         let hash = hash_password(&password, self.auth.bcrypt_cost).await?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let mut active = user.clone().into_active_model();
         active.password_hash = Set(hash.clone());
         active.password_changed_at = Set(Some(now));
@@ -538,9 +534,7 @@ impl Services {
             Some(&user.id),
             json!({ "username": user.username }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), user.org_id.as_deref(), event)
-            .await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), user.org_id.as_deref(), event).await?;
         Ok(())
     }
 

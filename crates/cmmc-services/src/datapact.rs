@@ -22,7 +22,7 @@ use sea_orm::{
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditEvent, Author};
+use crate::audit::{AuditEvent, Author};
 use crate::keys::Keys;
 use crate::{Actor, ServiceError, Services};
 
@@ -207,7 +207,7 @@ impl Services {
                 ));
             }
         }
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
         let before = organizations::Entity::find_by_id(org_id.to_owned())
             .one(&txn)
@@ -237,8 +237,7 @@ impl Services {
                 "api_key_cleared": api_key.is_none() && url_changed && before.datapact_api_key.is_some(),
             }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Ok(DataPactConnection {
             api_url: after.datapact_api_url,
             api_key_set: after.datapact_api_key.is_some(),
@@ -378,7 +377,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
         if organizations::Entity::find_by_id(org_id.to_owned()).one(&txn).await?.is_none() {
             return Err(ServiceError::not_found("organization"));
@@ -422,8 +421,7 @@ impl Services {
             Some(&row.id),
             json!({ "practice_id": practice_id, "datapact_contract_id": contract_id, "datapact_contract_name": row.datapact_contract_name }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Mapping::try_from(row)
     }
 
@@ -456,7 +454,7 @@ impl Services {
                 "must be at most 256 characters",
             ));
         }
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
         let before = datapact_practice_mappings::Entity::find_by_id(mapping_id.to_owned())
             .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
@@ -497,8 +495,7 @@ impl Services {
                 "datapact_contract_name": { "before": before.datapact_contract_name, "after": after.datapact_contract_name },
             }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Mapping::try_from(after)
     }
 
@@ -512,7 +509,7 @@ impl Services {
         org_id: &str,
         mapping_id: &str,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
         let row = datapact_practice_mappings::Entity::find_by_id(mapping_id.to_owned())
             .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
@@ -526,8 +523,7 @@ impl Services {
             Some(mapping_id),
             json!({ "practice_id": row.practice_id, "datapact_contract_id": row.datapact_contract_id }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Ok(())
     }
 
@@ -578,7 +574,7 @@ impl Services {
                     let status = body.get("status").and_then(Json::as_str).unwrap_or_default();
                     let suggested = suggested_status(status);
                     let now = Utc::now();
-                    let txn = audit::begin_write(&self.db, &self.keys).await?;
+                    let txn = self.begin_change().await?;
                     let mut active = answer.clone().into_active_model();
                     active.datapact_sync_status = Set(Some(suggested.as_str().to_owned()));
                     active.datapact_sync_at = Set(Some(now));
@@ -594,9 +590,7 @@ impl Services {
                             "datapact_sync_status": { "before": answer.datapact_sync_status, "after": suggested.as_str() },
                         }),
                     );
-                    audit::record(&txn, &self.keys, &Author::from(actor), Some(&org.id), event)
-                        .await?;
-                    txn.commit().await?;
+                    txn.commit(&Author::from(actor), Some(&org.id), event).await?;
                     SyncResult {
                         practice_id: mapping.practice_id,
                         datapact_contract_id: mapping.datapact_contract_id,

@@ -24,7 +24,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditEvent, Author};
+use crate::audit::{AuditEvent, Author};
 use crate::file_store;
 use crate::keys::hex;
 use crate::{Actor, ServiceError, Services};
@@ -500,7 +500,7 @@ impl Services {
         stored: Option<&StoredUpload>,
     ) -> Result<Evidence, ServiceError> {
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let (assessment, practice) = self
             .practice_for(&txn, actor, assessment_id, practice_id, Action::EvidenceUpload)
             .await?;
@@ -545,9 +545,7 @@ impl Services {
                 "media_type": row.media_type, "file_url": row.file_url,
             }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-            .await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Evidence::try_from(row)
     }
 
@@ -687,7 +685,7 @@ impl Services {
         practice_id: &str,
         evidence_id: &str,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let (assessment, row) = self
             .evidence_row(
                 &txn,
@@ -716,21 +714,18 @@ impl Services {
             Some(evidence_id),
             json!({ "title": row.title, "sha256": row.sha256 }),
         );
-        if let Err(err) =
-            audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-                .await
-        {
+        if let Err(err) = txn.record(&Author::from(actor), Some(&assessment.org_id), event).await {
             released.restore();
             return Err(err);
         }
-        match txn.commit().await {
+        match txn.commit_recorded().await {
             Ok(()) => {
                 released.finish();
                 Ok(())
             }
             Err(err) => {
                 released.restore();
-                Err(err.into())
+                Err(err)
             }
         }
     }
@@ -758,7 +753,7 @@ impl Services {
             return Err(ServiceError::invalid("comment", "must be at most 10000 characters"));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let (assessment, row) = self
             .evidence_row(
                 &txn,
@@ -787,9 +782,7 @@ impl Services {
             Some(evidence_id),
             json!({ "review_status": { "before": before, "after": after.review_status }, "comment": comment }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-            .await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Evidence::try_from(after)
     }
 

@@ -22,9 +22,10 @@ pub mod organizations;
 pub mod outbound;
 mod page;
 pub mod remediation;
+mod unit_of_work;
 pub mod users;
 
-pub use actor::Actor;
+pub use actor::{Actor, Visible};
 pub use context::{AuthSettings, Services, ServicesConfigError};
 pub use error::ServiceError;
 pub use keys::Keys;

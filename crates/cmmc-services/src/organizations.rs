@@ -5,13 +5,13 @@ use cmmc_domain::access::Action;
 use cmmc_domain::{CageCode, EntityId, Level};
 use cmmc_store::entities::organizations;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, PaginatorTrait, QueryOrder,
+    QuerySelect,
 };
 use serde_json::{Map, Value as Json, json};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditEvent, Author};
+use crate::audit::{AuditEvent, Author};
 use crate::{Actor, ServiceError, Services};
 
 /// An organisation as callers see it: never its DataPact key, only whether one is set.
@@ -117,7 +117,7 @@ impl Services {
         let duns_number = parse_duns(new.duns_number.as_deref())?;
         let target_level = parse_level(new.target_level)?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let row = organizations::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
             name: Set(name),
@@ -137,8 +137,7 @@ impl Services {
             Some(&row.id),
             json!({ "name": row.name, "cage_code": row.cage_code, "duns_number": row.duns_number, "target_level": row.target_level }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&row.id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&row.id), event).await?;
         Organization::try_from(row)
     }
 
@@ -169,11 +168,12 @@ impl Services {
         page: crate::Page,
     ) -> Result<(Vec<Organization>, u64), ServiceError> {
         actor.require(Action::OrganizationRead)?;
-        let mut query = organizations::Entity::find();
-        if !actor.is_system_admin() {
-            query = query
-                .filter(organizations::Column::Id.eq(actor.org_id.clone().unwrap_or_default()));
-        }
+        let Some(query) = actor
+            .visible_orgs(None)
+            .scope(organizations::Entity::find(), organizations::Column::Id)
+        else {
+            return Ok((Vec::new(), 0));
+        };
         let total = query.clone().count(&self.db).await?;
         let rows = query
             .order_by_asc(organizations::Column::Name)
@@ -202,7 +202,7 @@ impl Services {
         let duns_number =
             changes.duns_number.as_ref().map(|d| parse_duns(d.as_deref())).transpose()?;
         let target_level = changes.target_level.map(parse_level).transpose()?;
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let before = organizations::Entity::find_by_id(org_id.to_owned())
             .one(&txn)
             .await?
@@ -233,8 +233,7 @@ impl Services {
             Some(org_id),
             Json::Object(changed),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Organization::try_from(after)
     }
 }

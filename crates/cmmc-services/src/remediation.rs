@@ -17,7 +17,7 @@ use serde_json::{Map, Value as Json, json};
 use uuid::Uuid;
 
 use crate::assessments::closeout_deadline;
-use crate::audit::{self, AuditEvent, Author};
+use crate::audit::{AuditEvent, Author};
 use crate::{Actor, ServiceError, Services};
 
 pub use crate::models::{Finding, PoamItemRecord, PoamSummary};
@@ -184,7 +184,7 @@ impl Services {
         let severity: Severity = parse("severity", &new.severity)?;
         let title = text("title", &new.title, 256)?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         if let Some(practice_id) = &new.practice_id {
@@ -210,9 +210,7 @@ impl Services {
             Some(&row.id),
             json!({ "assessment_id": assessment_id, "title": row.title, "severity": row.severity, "finding_type": row.finding_type, "practice_id": row.practice_id }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-            .await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Finding::try_from(row)
     }
 
@@ -296,7 +294,7 @@ impl Services {
         let title = changes.title.as_deref().map(|v| text("title", v, 256)).transpose()?;
         let status =
             changes.status.as_deref().map(|v| parse::<FindingStatus>("status", v)).transpose()?;
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         let before = self.finding_row(&txn, assessment_id, finding_id).await?;
@@ -346,9 +344,7 @@ impl Services {
         }
         let event =
             AuditEvent::new("finding.update", "finding", Some(finding_id), Json::Object(details));
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-            .await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Finding::try_from(after)
     }
 
@@ -362,7 +358,7 @@ impl Services {
         assessment_id: &str,
         finding_id: &str,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         let finding = self.finding_row(&txn, assessment_id, finding_id).await?;
@@ -379,9 +375,7 @@ impl Services {
             Some(finding_id),
             json!({ "title": finding.title }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-            .await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Ok(())
     }
 
@@ -398,7 +392,7 @@ impl Services {
         assessment_id: &str,
     ) -> Result<Poam, ServiceError> {
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::PoamManage).await?;
         let deadline = assessment
@@ -461,9 +455,7 @@ impl Services {
             Some(&poam.id),
             json!({ "assessment_id": assessment_id, "items": n_items, "scheduled_completion": deadline.to_string() }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-            .await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         self.load_poam(&self.db, poam).await
     }
 
@@ -521,16 +513,11 @@ impl Services {
         assessment_id: Option<&str>,
     ) -> Result<Vec<PoamSummary>, ServiceError> {
         actor.require(Action::AssessmentRead)?;
-        let mut query = poams::Entity::find();
-        if !actor.is_system_admin() {
-            let own = actor.org_id.clone().unwrap_or_default();
-            if org_id.is_some_and(|org| org != own) {
-                return Ok(Vec::new());
-            }
-            query = query.filter(poams::Column::OrgId.eq(own));
-        } else if let Some(org_id) = org_id {
-            query = query.filter(poams::Column::OrgId.eq(org_id));
-        }
+        let Some(mut query) =
+            actor.visible_orgs(org_id).scope(poams::Entity::find(), poams::Column::OrgId)
+        else {
+            return Ok(Vec::new());
+        };
         if let Some(assessment_id) = assessment_id {
             query = query.filter(poams::Column::AssessmentId.eq(assessment_id));
         }
@@ -555,7 +542,7 @@ impl Services {
     ) -> Result<Poam, ServiceError> {
         let title = title.as_deref().map(|t| text("title", t, 256)).transpose()?;
         let status = status.as_deref().map(|s| parse::<PoamStatus>("status", s)).transpose()?;
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let before = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         let mut active = before.clone().into_active_model();
         if let Some(next) = status {
@@ -582,8 +569,7 @@ impl Services {
             details.insert("title".into(), json!({ "before": before.title, "after": after.title }));
         }
         let event = AuditEvent::new("poam.update", "poam", Some(poam_id), Json::Object(details));
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&after.org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&after.org_id), event).await?;
         self.load_poam(&self.db, after).await
     }
 
@@ -592,7 +578,7 @@ impl Services {
     /// # Errors
     /// [`ServiceError::Conflict`] unless it is a draft.
     pub async fn delete_poam(&self, actor: &Actor, poam_id: &str) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let row = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         if row.status != PoamStatus::Draft.as_str() {
             return Err(ServiceError::Conflict(format!(
@@ -603,8 +589,7 @@ impl Services {
         poams::Entity::delete_by_id(poam_id.to_owned()).exec(&txn).await?;
         let event =
             AuditEvent::new("poam.delete", "poam", Some(poam_id), json!({ "title": row.title }));
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&row.org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&row.org_id), event).await?;
         Ok(())
     }
 
@@ -620,7 +605,7 @@ impl Services {
     ) -> Result<Poam, ServiceError> {
         let title = text("title", title, 256)?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::PoamManage).await?;
         let poam = poams::ActiveModel {
@@ -640,9 +625,7 @@ impl Services {
             Some(&poam.id),
             json!({ "assessment_id": assessment_id, "title": poam.title }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&assessment.org_id), event)
-            .await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Ok(Poam { poam: PoamSummary::try_from(poam)?, items: Vec::new() })
     }
 
@@ -656,7 +639,7 @@ impl Services {
         poam_id: &str,
         item_id: &str,
     ) -> Result<(), ServiceError> {
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         if poam.status == PoamStatus::Completed.as_str() {
             return Err(ServiceError::Conflict("a completed POA&M is read-only".into()));
@@ -673,8 +656,7 @@ impl Services {
             Some(item_id),
             json!({ "poam_id": poam_id, "milestone": item.milestone, "practice_id": item.practice_id }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&poam.org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&poam.org_id), event).await?;
         Ok(())
     }
 
@@ -690,7 +672,7 @@ impl Services {
     ) -> Result<PoamItem, ServiceError> {
         let milestone = text("milestone", &new.milestone, 256)?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         if poam.status == PoamStatus::Completed.as_str() {
             return Err(ServiceError::Conflict("a completed POA&M is read-only".into()));
@@ -726,8 +708,7 @@ impl Services {
             Some(&row.id),
             json!({ "poam_id": poam_id, "milestone": row.milestone }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&poam.org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&poam.org_id), event).await?;
         with_overdue(row, now.date_naive())
     }
 
@@ -753,7 +734,7 @@ impl Services {
             ));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         let before = poam_items::Entity::find_by_id(item_id.to_owned())
             .filter(poam_items::Column::PoamId.eq(poam_id))
@@ -811,8 +792,7 @@ impl Services {
         }
         let event =
             AuditEvent::new("poam_item.update", "poam_item", Some(item_id), Json::Object(details));
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(&poam.org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(&poam.org_id), event).await?;
         with_overdue(after, now.date_naive())
     }
 

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::audit::{self, AuditEvent, Author};
+use crate::audit::{AuditEvent, Author};
 use crate::auth::{hash_password, record_password, revoke, role_names};
 use crate::{Actor, ServiceError, Services};
 
@@ -164,7 +164,7 @@ impl Services {
         }
         let hash = hash_password(&password, self.auth.bcrypt_cost).await?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let row = users::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
             username: Set(username.into_inner()),
@@ -188,8 +188,7 @@ impl Services {
             Some(&row.id),
             json!({ "username": row.username, "email": row.email, "org_id": row.org_id, "roles": role_names }),
         );
-        audit::record(&txn, &self.keys, author, org_id, event).await?;
-        txn.commit().await?;
+        txn.commit(author, org_id, event).await?;
         Ok(User::of(row, roles))
     }
 
@@ -234,6 +233,29 @@ impl Services {
             roles: vec![RoleName::SystemAdmin.as_str().to_owned()],
         };
         self.insert_user(&Author::default(), None, new, "user.create_system_admin").await
+    }
+
+    /// Acts as an existing, active user without a sign-in: for jobs and
+    /// services that use the crates as a library (a nightly report running
+    /// as its service account). Everything done is authorised and audited as
+    /// that user, exactly as through the API.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`] when no active user has that name.
+    pub async fn act_as(&self, username: &str) -> Result<crate::Actor, ServiceError> {
+        let user = self
+            .find_user_by_username(username)
+            .await?
+            .filter(|user| user.is_active)
+            .ok_or_else(|| ServiceError::not_found(format!("active user {username:?}")))?;
+        Ok(crate::Actor {
+            user_id: user.id,
+            username: user.username,
+            org_id: user.org_id,
+            roles: user.roles,
+            session_id: None,
+            ip_address: None,
+        })
     }
 
     /// The user with `username` (case-insensitively), for operator tools.
@@ -332,7 +354,7 @@ impl Services {
             return Err(ServiceError::Conflict("you cannot deactivate your own account".into()));
         }
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let before = self.user_in_org(&txn, org_id, user_id).await?;
         // A system administrator is changed only by another one.
         if !actor.is_system_admin()
@@ -384,8 +406,7 @@ impl Services {
         };
         let event =
             AuditEvent::new(action, "user", Some(user_id), serde_json::Value::Object(details));
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(org_id), event).await?;
         let roles = role_names(&self.db, user_id).await?;
         Ok(User::of(after, roles))
     }
@@ -406,7 +427,7 @@ impl Services {
         actor.authorize(Action::UserRolesChange, org_id, "user")?;
         let wanted = parse_roles(roles)?;
         let now = Utc::now();
-        let txn = audit::begin_write(&self.db, &self.keys).await?;
+        let txn = self.begin_change().await?;
         let user = self.user_in_org(&txn, org_id, user_id).await?;
         let current = role_names(&txn, user_id).await?;
         for role in current
@@ -433,8 +454,7 @@ impl Services {
             Some(user_id),
             json!({ "roles": { "before": before, "after": after } }),
         );
-        audit::record(&txn, &self.keys, &Author::from(actor), Some(org_id), event).await?;
-        txn.commit().await?;
+        txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Ok(User::of(user, wanted))
     }
 }
