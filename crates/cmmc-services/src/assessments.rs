@@ -721,7 +721,7 @@ impl Services {
         rows.into_iter().map(answer_of).collect()
     }
 
-    async fn practice_row<C: ConnectionTrait>(
+    pub(crate) async fn practice_row<C: ConnectionTrait>(
         &self,
         db: &C,
         assessment_id: &str,

@@ -371,19 +371,8 @@ impl Services {
         practice_id: &str,
         action: Action,
     ) -> Result<(assessments::Model, assessment_practices::Model), ServiceError> {
-        let assessment = assessments::Entity::find_by_id(assessment_id.to_owned())
-            .one(db)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("assessment"))?;
-        actor.authorize(action, &assessment.org_id, "assessment")?;
-        let practice = assessment_practices::Entity::find()
-            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
-            .filter(assessment_practices::Column::PracticeId.eq(practice_id))
-            .one(db)
-            .await?
-            .ok_or_else(|| {
-                ServiceError::not_found(format!("practice {practice_id} in this assessment"))
-            })?;
+        let assessment = self.assessment_for(db, actor, assessment_id, action).await?;
+        let practice = self.practice_row(db, assessment_id, practice_id).await?;
         Ok((assessment, practice))
     }
 
@@ -632,6 +621,20 @@ impl Services {
         Ok((assessment, row))
     }
 
+    /// Evidence of an assessment that may still change, for `action`.
+    async fn writable_evidence<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        (assessment_id, practice_id, evidence_id): (&str, &str, &str),
+        action: Action,
+    ) -> Result<(assessments::Model, evidence::Model), ServiceError> {
+        let (assessment, row) =
+            self.evidence_row(db, actor, assessment_id, practice_id, evidence_id, action).await?;
+        crate::assessments::ensure_writable(&assessment)?;
+        Ok((assessment, row))
+    }
+
     /// The file of a piece of evidence, ready to send: a small file is read
     /// and checked against its hash before anything is sent; a large one is
     /// checked as it is read ([`VerifiedStream::next_chunk`]). Either way
@@ -686,17 +689,9 @@ impl Services {
         evidence_id: &str,
     ) -> Result<(), ServiceError> {
         let txn = self.begin_change().await?;
-        let (assessment, row) = self
-            .evidence_row(
-                &txn,
-                actor,
-                assessment_id,
-                practice_id,
-                evidence_id,
-                Action::EvidenceUpload,
-            )
-            .await?;
-        crate::assessments::ensure_writable(&assessment)?;
+        let ids = (assessment_id, practice_id, evidence_id);
+        let (assessment, row) =
+            self.writable_evidence(&txn, actor, ids, Action::EvidenceUpload).await?;
         if row.review_status != ReviewStatus::Pending.as_str() {
             return Err(ServiceError::Conflict(format!(
                 "only pending evidence can be deleted; this is {}",
@@ -754,17 +749,9 @@ impl Services {
         }
         let now = Utc::now();
         let txn = self.begin_change().await?;
-        let (assessment, row) = self
-            .evidence_row(
-                &txn,
-                actor,
-                assessment_id,
-                practice_id,
-                evidence_id,
-                Action::EvidenceReview,
-            )
-            .await?;
-        crate::assessments::ensure_writable(&assessment)?;
+        let ids = (assessment_id, practice_id, evidence_id);
+        let (assessment, row) =
+            self.writable_evidence(&txn, actor, ids, Action::EvidenceReview).await?;
         if row.uploaded_by.as_deref() == Some(actor.user_id.as_str()) {
             return Err(ServiceError::Forbidden { action: "review evidence you uploaded".into() });
         }

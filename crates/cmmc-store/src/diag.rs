@@ -32,12 +32,7 @@ pub async fn facts<C: ConnectionTrait>(db: &C) -> Result<DbFacts, DbErr> {
             "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         }
     };
-    let table_count = db
-        .query_one(Statement::from_string(backend, table_sql))
-        .await?
-        .map(|row| row.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+    let table_count = count(db, table_sql).await?;
     // seaql_migrations is absent before the first migration: that is a version of none, not an error.
     let migration_version = if has_migration_table(db, backend).await? {
         db.query_one(Statement::from_string(
@@ -70,13 +65,17 @@ async fn has_migration_table<C: ConnectionTrait>(
             "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'"
         }
     };
-    let n = db
-        .query_one(Statement::from_string(backend, sql))
+    Ok(count(db, sql).await? > 0)
+}
+
+/// The `n` of a `SELECT COUNT(*) AS n ...`.
+async fn count<C: ConnectionTrait>(db: &C, sql: &str) -> Result<i64, DbErr> {
+    Ok(db
+        .query_one(Statement::from_string(db.get_database_backend(), sql))
         .await?
         .map(|row| row.try_get::<i64>("", "n"))
         .transpose()?
-        .unwrap_or(0);
-    Ok(n > 0)
+        .unwrap_or(0))
 }
 
 /// Checks that the SQLite file behind `url` can still be opened and read.
