@@ -16,6 +16,23 @@ use crate::handlers::{
 
 /// Every route: method, path under `/api`, handler.
 fn table() -> Vec<(&'static str, &'static str, Route)> {
+    [
+        public_routes(),
+        auth_routes(),
+        organizations_routes(),
+        assessments_routes(),
+        evidence_routes(),
+        remediation_routes(),
+        datapact_routes(),
+        audit_routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The public routes: health, diagnostics and the catalogue.
+fn public_routes() -> Vec<(&'static str, &'static str, Route)> {
     vec![
         ("GET", "/health", web::get().to(diag::health)),
         ("GET", "/diag/db", web::get().to(diag::diag_db)),
@@ -23,11 +40,23 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/cmmc/levels", web::get().to(catalog::list_levels)),
         ("GET", "/cmmc/practices", web::get().to(catalog::list_practices)),
         ("GET", "/cmmc/practices/{practice_id}", web::get().to(catalog::get_practice)),
+    ]
+}
+
+/// Signing in and one's own account.
+fn auth_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
         ("POST", "/auth/login", web::post().to(auth::login)),
         ("POST", "/auth/refresh", web::post().to(auth::refresh)),
         ("POST", "/auth/logout", web::post().to(auth::logout)),
         ("GET", "/auth/me", web::get().to(auth::me)),
         ("PUT", "/auth/password", web::put().to(auth::change_password)),
+    ]
+}
+
+/// Organisations and their users.
+fn organizations_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
         ("POST", "/organizations", web::post().to(organizations::create_organization)),
         ("GET", "/organizations", web::get().to(organizations::list_organizations)),
         ("GET", "/organizations/{org_id}", web::get().to(organizations::get_organization)),
@@ -45,6 +74,12 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             "/organizations/{org_id}/users/{user_id}/roles",
             web::put().to(organizations::set_roles),
         ),
+    ]
+}
+
+/// Assessments, their practice answers and scores.
+fn assessments_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
         ("POST", "/assessments", web::post().to(assessments::create_assessment)),
         ("GET", "/assessments", web::get().to(assessments::list_assessments)),
         ("GET", "/assessments/{id}", web::get().to(assessments::get_assessment)),
@@ -66,6 +101,12 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             web::patch().to(assessments::update_practice_answer),
         ),
         ("GET", "/assessments/{id}/score", web::get().to(assessments::get_score)),
+    ]
+}
+
+/// Evidence of practice answers.
+fn evidence_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
         (
             "POST",
             "/assessments/{id}/practices/{practice_id}/evidence",
@@ -92,6 +133,12 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             "/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/review",
             web::post().to(evidence::review_evidence),
         ),
+    ]
+}
+
+/// Findings and POA&Ms.
+fn remediation_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
         ("POST", "/assessments/{id}/findings", web::post().to(remediation::create_finding)),
         ("GET", "/assessments/{id}/findings", web::get().to(remediation::list_findings)),
         ("GET", "/assessments/{id}/findings/{finding_id}", web::get().to(remediation::get_finding)),
@@ -122,6 +169,12 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
             "/poams/{poam_id}/items/{item_id}",
             web::patch().to(remediation::update_poam_item),
         ),
+    ]
+}
+
+/// The dashboard and DataPact.
+fn datapact_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
         ("GET", "/organizations/{org_id}/dashboard", web::get().to(remediation::dashboard)),
         ("GET", "/organizations/{org_id}/datapact", web::get().to(datapact::get_connection)),
         ("PUT", "/organizations/{org_id}/datapact", web::put().to(datapact::set_connection)),
@@ -152,6 +205,12 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         ),
         ("POST", "/assessments/{id}/datapact/sync", web::post().to(datapact::sync)),
         ("GET", "/assessments/{id}/datapact/logs", web::get().to(datapact::list_logs)),
+    ]
+}
+
+/// The audit trail.
+fn audit_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
         ("GET", "/audit", web::get().to(audit::list_audit)),
         ("GET", "/audit/verify", web::get().to(audit::verify_audit)),
     ]

@@ -156,42 +156,40 @@ pub struct DemoReport {
 /// # Errors
 /// When the database cannot be opened or a step fails.
 pub async fn seed_demo(settings: &Settings) -> anyhow::Result<DemoReport> {
-    use cmmc_domain::RoleName;
-    use cmmc_services::assessments::{NewAssessment, PracticeUpdate, Transition};
-    use cmmc_services::organizations::NewOrganization;
-    use cmmc_services::users::NewUser;
-
     seed(settings).await?;
     let db = open(settings).await?;
     let keys = cmmc_services::Keys::derive(&settings.server_secret()?)?;
     let services = cmmc_services::Services::new(db.clone(), keys, settings.auth()).await?;
-    let service = |err: cmmc_services::ServiceError| anyhow::format_err!("{err}");
-    let password = || -> anyhow::Result<String> {
-        Ok(format!("demo-{}", cmmc_services::keys::generate_secret()?))
-    };
-
     // The demo's own system administrator acts for the rest.
     let existing_admin =
         services.find_user_by_username("demo_system_admin").await.map_err(service)?;
-    if existing_admin.is_some() {
-        db.close().await.ok();
-        return Ok(DemoReport::default());
-    }
+    let report = match existing_admin {
+        Some(_) => DemoReport::default(),
+        None => demo_data(&services).await?,
+    };
+    db.close().await.ok();
+    Ok(report)
+}
+
+fn service(err: cmmc_services::ServiceError) -> anyhow::Error {
+    anyhow::format_err!("{err}")
+}
+
+fn demo_password() -> anyhow::Result<String> {
+    Ok(format!("demo-{}", cmmc_services::keys::generate_secret()?))
+}
+
+/// The demo's administrator, organisation, users and assessment.
+async fn demo_data(services: &cmmc_services::Services) -> anyhow::Result<DemoReport> {
+    use cmmc_services::organizations::NewOrganization;
     let mut report = DemoReport::default();
-    let admin_password = password()?;
+    let admin_password = demo_password()?;
     let admin = services
         .create_system_admin("demo_system_admin", "demo_system_admin@demo.example", &admin_password)
         .await
         .map_err(service)?;
     report.users.push((admin.username.clone(), "system_admin".into(), admin_password));
-    let actor = cmmc_services::Actor {
-        user_id: admin.id.clone(),
-        username: admin.username.clone(),
-        org_id: None,
-        roles: vec![RoleName::SystemAdmin],
-        session_id: None,
-        ip_address: None,
-    };
+    let actor = services.act_as(&admin.username).await.map_err(service)?;
     let org = services
         .create_organization(
             &actor,
@@ -204,77 +202,88 @@ pub async fn seed_demo(settings: &Settings) -> anyhow::Result<DemoReport> {
         )
         .await
         .map_err(service)?;
+    report.users.extend(demo_users(services, &actor, &org.id).await?);
+    report.assessment_id = Some(demo_assessment(services, &actor, &org.id).await?);
+    report.organization_id = Some(org.id);
+    Ok(report)
+}
+
+/// One user per role but system_admin: (username, role, password).
+async fn demo_users(
+    services: &cmmc_services::Services,
+    actor: &cmmc_services::Actor,
+    org_id: &str,
+) -> anyhow::Result<Vec<(String, String, String)>> {
+    use cmmc_domain::RoleName;
+    use cmmc_services::users::NewUser;
+    let mut users = Vec::new();
     for role in RoleName::ALL.iter().filter(|r| **r != RoleName::SystemAdmin) {
         let username = format!("demo_{role}");
-        let secret = password()?;
-        services
-            .create_user(
-                &actor,
-                &org.id,
-                NewUser {
-                    username: username.clone(),
-                    email: format!("{username}@demo.example"),
-                    password: secret.clone(),
-                    roles: vec![role.as_str().to_owned()],
-                },
-            )
-            .await
-            .map_err(service)?;
-        report.users.push((username, role.as_str().to_owned(), secret));
+        let secret = demo_password()?;
+        let new = NewUser {
+            username: username.clone(),
+            email: format!("{username}@demo.example"),
+            password: secret.clone(),
+            roles: vec![role.as_str().to_owned()],
+        };
+        services.create_user(actor, org_id, new).await.map_err(service)?;
+        users.push((username, role.as_str().to_owned(), secret));
     }
-    let assessment = services
-        .create_assessment(
-            &actor,
-            NewAssessment {
-                org_id: org.id.clone(),
-                title: "FY2027 CMMC Level 2 self-assessment".into(),
-                target_level: 2,
-                assessment_type: "self".into(),
-                lead_assessor_id: None,
-            },
-        )
-        .await
-        .map_err(service)?;
+    Ok(users)
+}
+
+/// A Level 2 assessment in progress with a realistic mix of results; its id.
+async fn demo_assessment(
+    services: &cmmc_services::Services,
+    actor: &cmmc_services::Actor,
+    org_id: &str,
+) -> anyhow::Result<String> {
+    use cmmc_services::assessments::{NewAssessment, PracticeUpdate, Transition};
+    let new = NewAssessment {
+        org_id: org_id.to_owned(),
+        title: "FY2027 CMMC Level 2 self-assessment".into(),
+        target_level: 2,
+        assessment_type: "self".into(),
+        lead_assessor_id: None,
+    };
+    let assessment = services.create_assessment(actor, new).await.map_err(service)?;
     services
-        .transition_assessment(&actor, &assessment.id, Transition::Start)
+        .transition_assessment(actor, &assessment.id, Transition::Start)
         .await
         .map_err(service)?;
-    // A realistic mix: most met, a few gaps, remote and wireless access not
-    // permitted (not applicable), partial FIPS encryption, and the last
-    // families not yet evaluated.
     let answers = services
-        .list_practice_answers(&actor, &assessment.id, Default::default())
+        .list_practice_answers(actor, &assessment.id, Default::default())
         .await
         .map_err(service)?;
     for (index, answer) in answers.iter().enumerate() {
-        let status = match answer.practice_id.as_str() {
-            "AC.L2-3.1.12" | "AC.L2-3.1.16" | "AC.L2-3.1.17" => "not_applicable",
-            "SC.L2-3.13.11" => "partially_met",
-            "AU.L2-3.3.5" | "CM.L2-3.4.8" | "IA.L2-3.5.3" | "MP.L2-3.8.9" | "AT.L2-3.2.3" => {
-                "not_met"
-            }
-            _ if answer.practice_id.starts_with("SI.")
-                || answer.practice_id.starts_with("SC.L2-3.13.1") =>
-            {
-                continue;
-            }
-            _ if index % 9 == 4 => "not_met",
-            _ => "met",
-        };
+        let Some(status) = demo_status(&answer.practice_id, index) else { continue };
         let update = PracticeUpdate {
             status: Some(status.to_owned()),
             assessor_notes: Some(format!("Demo: {status}")),
             objectives: None,
         };
         services
-            .update_practice_answer(&actor, &assessment.id, &answer.practice_id, update, None)
+            .update_practice_answer(actor, &assessment.id, &answer.practice_id, update, None)
             .await
             .map_err(service)?;
     }
-    report.organization_id = Some(org.id);
-    report.assessment_id = Some(assessment.id);
-    db.close().await.ok();
-    Ok(report)
+    Ok(assessment.id)
+}
+
+/// The demo's mix: most met, a few gaps, remote and wireless access not
+/// permitted (not applicable), partial FIPS encryption, and the last
+/// families not yet evaluated (`None`).
+fn demo_status(practice_id: &str, index: usize) -> Option<&'static str> {
+    Some(match practice_id {
+        "AC.L2-3.1.12" | "AC.L2-3.1.16" | "AC.L2-3.1.17" => "not_applicable",
+        "SC.L2-3.13.11" => "partially_met",
+        "AU.L2-3.3.5" | "CM.L2-3.4.8" | "IA.L2-3.5.3" | "MP.L2-3.8.9" | "AT.L2-3.2.3" => "not_met",
+        _ if practice_id.starts_with("SI.") || practice_id.starts_with("SC.L2-3.13.1") => {
+            return None;
+        }
+        _ if index % 9 == 4 => "not_met",
+        _ => "met",
+    })
 }
 
 /// Migrates up, then seeds the reference data from `settings.data_dir`, or

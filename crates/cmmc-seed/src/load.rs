@@ -218,22 +218,7 @@ impl ReferenceData {
         read: impl Fn(&str) -> Result<String, String>,
     ) -> Result<Self, LoadError> {
         let mut problems = Problems(Vec::new());
-        let mut hasher = Sha256::new();
-        let mut texts = BTreeMap::new();
-        for file in FILES {
-            match read(file) {
-                Ok(text) => {
-                    hasher.update(file.as_bytes());
-                    hasher.update([0]);
-                    hasher.update(text.as_bytes());
-                    hasher.update([0]);
-                    texts.insert(file, text);
-                }
-                Err(err) => problems.add(file, "file", err),
-            }
-        }
-        let checksum = hex(&hasher.finalize());
-
+        let (texts, checksum) = read_all(&read, &mut problems);
         let version =
             parse::<VersionFile>(&texts, "version.yaml", &mut problems).map(|v| v.version);
         if let Some(version) = &version
@@ -248,30 +233,7 @@ impl ReferenceData {
             .map(|f| check_levels(f.levels, &mut problems))
             .unwrap_or_default();
         let known_domains: HashSet<DomainId> = domains.iter().map(|d| d.domain_id).collect();
-        let mut practices = Vec::new();
-        let mut seen = HashSet::new();
-        for level in Level::ALL {
-            let file = match level {
-                Level::Foundational => "level1_practices.yaml",
-                Level::Advanced => "level2_practices.yaml",
-                Level::Expert => "level3_practices.yaml",
-            };
-            if let Some(parsed) = parse::<PracticesFile>(&texts, file, &mut problems) {
-                for (index, raw) in parsed.practices.into_iter().enumerate() {
-                    if let Some(practice) = check_practice(
-                        file,
-                        index,
-                        level,
-                        raw,
-                        &known_domains,
-                        &mut seen,
-                        &mut problems,
-                    ) {
-                        practices.push(practice);
-                    }
-                }
-            }
-        }
+        let mut practices = load_practices(&texts, &known_domains, &mut problems);
         check_weights(&practices, &mut problems);
         practices.sort_by_key(|p| p.practice_id);
 
@@ -287,6 +249,52 @@ impl ReferenceData {
             _ => Err(LoadError { dir: source.to_owned(), problems: problems.0 }),
         }
     }
+}
+
+/// Every file's text, and the checksum over all of them.
+fn read_all(
+    read: &impl Fn(&str) -> Result<String, String>,
+    problems: &mut Problems,
+) -> (BTreeMap<&'static str, String>, String) {
+    let mut hasher = Sha256::new();
+    let mut texts = BTreeMap::new();
+    for file in FILES {
+        match read(file) {
+            Ok(text) => {
+                hasher.update(file.as_bytes());
+                hasher.update([0]);
+                hasher.update(text.as_bytes());
+                hasher.update([0]);
+                texts.insert(file, text);
+            }
+            Err(err) => problems.add(file, "file", err),
+        }
+    }
+    (texts, hex(&hasher.finalize()))
+}
+
+/// The practices of the three level files, each checked.
+fn load_practices(
+    texts: &BTreeMap<&'static str, String>,
+    known_domains: &HashSet<DomainId>,
+    problems: &mut Problems,
+) -> Vec<Practice> {
+    let mut practices = Vec::new();
+    let mut seen = HashSet::new();
+    for level in Level::ALL {
+        let file = match level {
+            Level::Foundational => "level1_practices.yaml",
+            Level::Advanced => "level2_practices.yaml",
+            Level::Expert => "level3_practices.yaml",
+        };
+        let Some(parsed) = parse::<PracticesFile>(texts, file, problems) else { continue };
+        for (index, raw) in parsed.practices.into_iter().enumerate() {
+            let checked =
+                check_practice(file, index, level, raw, known_domains, &mut seen, problems);
+            practices.extend(checked);
+        }
+    }
+    practices
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -419,6 +427,19 @@ fn objective_label(line: &str) -> Option<&str> {
     cmmc_domain::ObjectiveLine::parse(line).map(|o| o.label)
 }
 
+/// Where a problem is: the file and the entry.
+#[derive(Clone, Copy)]
+struct Site<'a> {
+    file: &'a str,
+    entry: &'a str,
+}
+
+impl Site<'_> {
+    fn add(self, problems: &mut Problems, message: impl fmt::Display) {
+        problems.add(self.file, self.entry, message);
+    }
+}
+
 fn check_practice(
     file: &str,
     index: usize,
@@ -433,114 +454,22 @@ fn check_practice(
     } else {
         raw.practice_id.clone()
     };
+    let site = Site { file, entry: &entry };
     let before = problems.0.len();
     let practice_id = match raw.practice_id.parse::<PracticeId>() {
         Ok(id) => id,
         Err(err) => {
-            problems.add(file, &entry, err);
+            site.add(problems, err);
             return None;
         }
     };
     if !seen.insert(practice_id) {
-        problems.add(file, &entry, "duplicate practice id");
+        site.add(problems, "duplicate practice id");
     }
-    if practice_id.level() != file_level {
-        problems.add(
-            file,
-            &entry,
-            format!("a Level {} practice does not belong in {file}", practice_id.level()),
-        );
-    }
-    if raw.level != i64::from(practice_id.level().number()) {
-        problems.add(file, &entry, format!("level {} disagrees with the practice id", raw.level));
-    }
-    match raw.domain_id.parse::<DomainId>() {
-        Ok(domain) if domain != practice_id.domain() => {
-            problems.add(
-                file,
-                &entry,
-                format!("domain_id {domain} disagrees with the practice id"),
-            );
-        }
-        Ok(domain) if !known_domains.contains(&domain) => {
-            problems.add(file, &entry, format!("domain {domain} is not in domains.yaml"));
-        }
-        Ok(_) => {}
-        Err(err) => problems.add(file, &entry, err),
-    }
-    non_empty(file, &entry, "title", &raw.title, 256, problems);
-    non_empty(file, &entry, "description", &raw.description, 8000, problems);
-    if raw.assessment_objectives.iter().all(|o| !o.starts_with('[') || o.starts_with("[ODP")) {
-        problems.add(file, &entry, "has no lettered assessment objectives");
-    }
-    let mut labels = HashSet::new();
-    for objective in &raw.assessment_objectives {
-        match objective_label(objective) {
-            Some(label) if !labels.insert(label) => {
-                problems.add(file, &entry, format!("objective [{label}] appears twice"));
-            }
-            Some(_) => {}
-            None => problems.add(
-                file,
-                &entry,
-                format!("objective {objective:?} does not start with [a], [b], ... or [ODPn]"),
-            ),
-        }
-    }
-    if raw.evidence_requirements.is_empty() {
-        problems.add(file, &entry, "has no evidence requirements");
-    }
-    for requirement in &raw.evidence_requirements {
-        if !["Examine: ", "Interview: ", "Test: "].iter().any(|p| requirement.starts_with(p)) {
-            problems.add(file, &entry, format!("evidence requirement {requirement:?} does not start with Examine:, Interview: or Test:"));
-        }
-    }
-    if raw.nist_refs.is_empty() || raw.nist_refs.iter().any(|r| r.trim().is_empty()) {
-        problems.add(file, &entry, "nist_refs is empty or has an empty entry");
-    }
-    let poam_eligibility = match raw.poam_eligibility.parse::<PoamEligibility>() {
-        Ok(p) => p,
-        Err(err) => {
-            problems.add(file, &entry, err);
-            PoamEligibility::Ineligible
-        }
-    };
-    if practice_id.level() == Level::Foundational && poam_eligibility != PoamEligibility::Ineligible
-    {
-        problems.add(
-            file,
-            &entry,
-            "Level 1 practices may never be on a POA&M (32 CFR 170.21(a)(1))",
-        );
-    }
-    let weight = raw.sprs_weight.and_then(|w| i32::try_from(w).ok());
-    let partial = raw.sprs_partial_weight.and_then(|w| i32::try_from(w).ok());
-    if practice_id.level() == Level::Advanced {
-        match raw.sprs_weight {
-            None if !scoring::is_unscored(practice_id) => {
-                problems.add(file, &entry, "a Level 2 practice needs an sprs_weight (1, 3 or 5)")
-            }
-            Some(_) if scoring::is_unscored(practice_id) => problems.add(
-                file,
-                &entry,
-                "has no point value in the DoD Assessment Methodology; remove sprs_weight",
-            ),
-            Some(w) if ![1, 3, 5].contains(&w) => {
-                problems.add(file, &entry, format!("sprs_weight {w} is not 1, 3 or 5"))
-            }
-            _ => {}
-        }
-        let partial_expected = scoring::has_partial_credit(practice_id);
-        match raw.sprs_partial_weight {
-            Some(3) if partial_expected => {}
-            None if !partial_expected => {}
-            Some(w) if partial_expected => problems.add(file, &entry, format!("sprs_partial_weight {w} must be 3")),
-            None => problems.add(file, &entry, "needs sprs_partial_weight: 3 (32 CFR 170.24(c)(2)(i)(B)(4))"),
-            Some(_) => problems.add(file, &entry, "only IA.L2-3.5.3 and SC.L2-3.13.11 earn partial credit; remove sprs_partial_weight"),
-        }
-    } else if raw.sprs_weight.is_some() || raw.sprs_partial_weight.is_some() {
-        problems.add(file, &entry, "only Level 2 practices carry SPRS weights");
-    }
+    check_placement(site, practice_id, file_level, &raw, known_domains, problems);
+    check_texts(site, &raw, problems);
+    let poam_eligibility = check_poam_eligibility(site, practice_id, &raw, problems);
+    check_sprs_weights(site, practice_id, &raw, problems);
     if problems.0.len() > before {
         return None;
     }
@@ -548,14 +477,139 @@ fn check_practice(
         practice_id,
         title: raw.title.trim().to_owned(),
         description: raw.description.trim().to_owned(),
+        sprs_weight: raw.sprs_weight.and_then(|w| i32::try_from(w).ok()),
+        sprs_partial_weight: raw.sprs_partial_weight.and_then(|w| i32::try_from(w).ok()),
         assessment_objectives: raw.assessment_objectives,
         evidence_requirements: raw.evidence_requirements,
         nist_refs: raw.nist_refs,
-        sprs_weight: weight,
-        sprs_partial_weight: partial,
         poam_eligibility,
         final_rule_id: raw.final_rule_id.filter(|id| !id.trim().is_empty()),
     })
+}
+
+/// The practice's file, level and domain agree with its id.
+fn check_placement(
+    site: Site<'_>,
+    practice_id: PracticeId,
+    file_level: Level,
+    raw: &RawPractice,
+    known_domains: &HashSet<DomainId>,
+    problems: &mut Problems,
+) {
+    if practice_id.level() != file_level {
+        let message =
+            format!("a Level {} practice does not belong in {}", practice_id.level(), site.file);
+        site.add(problems, message);
+    }
+    if raw.level != i64::from(practice_id.level().number()) {
+        site.add(problems, format!("level {} disagrees with the practice id", raw.level));
+    }
+    match raw.domain_id.parse::<DomainId>() {
+        Ok(domain) if domain != practice_id.domain() => {
+            site.add(problems, format!("domain_id {domain} disagrees with the practice id"));
+        }
+        Ok(domain) if !known_domains.contains(&domain) => {
+            site.add(problems, format!("domain {domain} is not in domains.yaml"));
+        }
+        Ok(_) => {}
+        Err(err) => site.add(problems, err),
+    }
+}
+
+/// Title, description, objectives, evidence requirements and references.
+fn check_texts(site: Site<'_>, raw: &RawPractice, problems: &mut Problems) {
+    non_empty(site.file, site.entry, "title", &raw.title, 256, problems);
+    non_empty(site.file, site.entry, "description", &raw.description, 8000, problems);
+    if raw.assessment_objectives.iter().all(|o| !o.starts_with('[') || o.starts_with("[ODP")) {
+        site.add(problems, "has no lettered assessment objectives");
+    }
+    let mut labels = HashSet::new();
+    for objective in &raw.assessment_objectives {
+        match objective_label(objective) {
+            Some(label) if !labels.insert(label) => {
+                site.add(problems, format!("objective [{label}] appears twice"));
+            }
+            Some(_) => {}
+            None => site.add(
+                problems,
+                format!("objective {objective:?} does not start with [a], [b], ... or [ODPn]"),
+            ),
+        }
+    }
+    if raw.evidence_requirements.is_empty() {
+        site.add(problems, "has no evidence requirements");
+    }
+    for requirement in &raw.evidence_requirements {
+        if !["Examine: ", "Interview: ", "Test: "].iter().any(|p| requirement.starts_with(p)) {
+            site.add(problems, format!("evidence requirement {requirement:?} does not start with Examine:, Interview: or Test:"));
+        }
+    }
+    if raw.nist_refs.is_empty() || raw.nist_refs.iter().any(|r| r.trim().is_empty()) {
+        site.add(problems, "nist_refs is empty or has an empty entry");
+    }
+}
+
+/// The POA&M eligibility, which a Level 1 practice never has.
+fn check_poam_eligibility(
+    site: Site<'_>,
+    practice_id: PracticeId,
+    raw: &RawPractice,
+    problems: &mut Problems,
+) -> PoamEligibility {
+    let poam_eligibility = match raw.poam_eligibility.parse::<PoamEligibility>() {
+        Ok(p) => p,
+        Err(err) => {
+            site.add(problems, err);
+            PoamEligibility::Ineligible
+        }
+    };
+    if practice_id.level() == Level::Foundational && poam_eligibility != PoamEligibility::Ineligible
+    {
+        site.add(problems, "Level 1 practices may never be on a POA&M (32 CFR 170.21(a)(1))");
+    }
+    poam_eligibility
+}
+
+/// SPRS weights: Level 2 only, 1, 3 or 5, and partial credit where the
+/// methodology gives it.
+fn check_sprs_weights(
+    site: Site<'_>,
+    practice_id: PracticeId,
+    raw: &RawPractice,
+    problems: &mut Problems,
+) {
+    if practice_id.level() != Level::Advanced {
+        if raw.sprs_weight.is_some() || raw.sprs_partial_weight.is_some() {
+            site.add(problems, "only Level 2 practices carry SPRS weights");
+        }
+        return;
+    }
+    match raw.sprs_weight {
+        None if !scoring::is_unscored(practice_id) => {
+            site.add(problems, "a Level 2 practice needs an sprs_weight (1, 3 or 5)");
+        }
+        Some(_) if scoring::is_unscored(practice_id) => site.add(
+            problems,
+            "has no point value in the DoD Assessment Methodology; remove sprs_weight",
+        ),
+        Some(w) if ![1, 3, 5].contains(&w) => {
+            site.add(problems, format!("sprs_weight {w} is not 1, 3 or 5"));
+        }
+        _ => {}
+    }
+    let partial_expected = scoring::has_partial_credit(practice_id);
+    match raw.sprs_partial_weight {
+        Some(3) if partial_expected => {}
+        None if !partial_expected => {}
+        Some(w) if partial_expected => {
+            site.add(problems, format!("sprs_partial_weight {w} must be 3"))
+        }
+        None => site.add(problems, "needs sprs_partial_weight: 3 (32 CFR 170.24(c)(2)(i)(B)(4))"),
+        Some(_) => site.add(
+            problems,
+            "only IA.L2-3.5.3 and SC.L2-3.13.11 earn partial credit; remove sprs_partial_weight",
+        ),
+    }
 }
 
 fn check_weights(practices: &[Practice], problems: &mut Problems) {

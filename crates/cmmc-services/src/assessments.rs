@@ -133,6 +133,32 @@ impl Transition {
             Self::Reopen { .. } => "assessment.reopen",
         }
     }
+
+    /// Refuses a reopen without a reason of 1 to 2000 characters.
+    fn check_reason(&self) -> Result<(), ServiceError> {
+        if let Self::Reopen { reason } = self
+            && (reason.trim().is_empty() || reason.chars().count() > 2000)
+        {
+            return Err(ServiceError::invalid(
+                "reason",
+                "a reopen needs a reason of 1 to 2000 characters",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The status this step leads to from `current`, refusing a step that
+    /// does not start there or that the lifecycle does not allow.
+    fn next_from(&self, current: AssessmentStatus) -> Result<AssessmentStatus, ServiceError> {
+        if current != self.source() {
+            return Err(ServiceError::Conflict(format!(
+                "an assessment that is {current} cannot {}; only one that is {}",
+                self.action().trim_start_matches("assessment."),
+                self.source()
+            )));
+        }
+        current.transition_to(self.target()).map_err(|err| ServiceError::Conflict(err.to_string()))
+    }
 }
 
 /// One objective of a practice and its result.
@@ -300,6 +326,293 @@ pub fn closeout_deadline(completed_at: DateTime<Utc>) -> NaiveDate {
     (completed_at + chrono::Duration::days(scoring::CONDITIONAL_CLOSEOUT_DAYS)).date_naive()
 }
 
+/// The title, level and type of a [`NewAssessment`], checked.
+struct CheckedAssessment {
+    title: String,
+    level: Level,
+    kind: AssessmentType,
+}
+
+impl CheckedAssessment {
+    /// Checks the title, level and type of `new`, in that order, then that
+    /// the level allows the type.
+    fn parse(new: &NewAssessment) -> Result<Self, ServiceError> {
+        let title = parse_title(&new.title)?;
+        let level = Level::from_number(new.target_level)
+            .map_err(|err| ServiceError::invalid("target_level", err))?;
+        let kind: AssessmentType = new
+            .assessment_type
+            .parse()
+            .map_err(|err| ServiceError::invalid("assessment_type", err))?;
+        if !level.allows_assessment_type(kind) {
+            return Err(ServiceError::invalid(
+                "assessment_type",
+                format!(
+                    "a Level {level} assessment cannot be of type {kind} (Level 1: self; Level 2: self or third_party; Level 3: government)"
+                ),
+            ));
+        }
+        Ok(Self { title, level, kind })
+    }
+
+    /// The draft assessment row of `new`, created by `actor` at `now`.
+    fn into_row(
+        self,
+        new: &NewAssessment,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> assessments::ActiveModel {
+        assessments::ActiveModel {
+            id: Set(Uuid::new_v4().to_string()),
+            org_id: Set(new.org_id.clone()),
+            title: Set(self.title),
+            target_level: Set(self.level.number()),
+            assessment_type: Set(self.kind.as_str().to_owned()),
+            status: Set(AssessmentStatus::Draft.as_str().to_owned()),
+            lead_assessor_id: Set(new.lead_assessor_id.clone()),
+            started_at: Set(None),
+            completed_at: Set(None),
+            overall_score: Set(None),
+            sprs_score: Set(None),
+            level3_score: Set(None),
+            cmmc_status: Set(None),
+            conditional_deadline: Set(None),
+            created_by: Set(Some(actor.user_id.clone())),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+    }
+}
+
+/// A not-evaluated answer to `practice` in the assessment `assessment_id`,
+/// keeping the practice as it is assessed.
+fn new_answer(
+    assessment_id: &str,
+    practice: cmmc_practices::Model,
+    now: DateTime<Utc>,
+) -> assessment_practices::ActiveModel {
+    assessment_practices::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        assessment_id: Set(assessment_id.to_owned()),
+        practice_id: Set(practice.practice_id),
+        status: Set(PracticeStatus::NotEvaluated.as_str().to_owned()),
+        score: Set(None),
+        assessor_notes: Set(None),
+        datapact_sync_status: Set(None),
+        datapact_sync_at: Set(None),
+        level: Set(practice.level),
+        domain_id: Set(practice.domain_id),
+        title: Set(practice.title),
+        sort_order: Set(practice.sort_order),
+        sprs_weight: Set(practice.sprs_weight),
+        sprs_partial_weight: Set(practice.sprs_partial_weight),
+        poam_eligibility: Set(practice.poam_eligibility),
+        assessment_objectives: Set(practice.assessment_objectives),
+        objective_results: Set(json!({})),
+        version: Set(1),
+        evaluated_by: Set(None),
+        evaluated_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// Records the score of a completion, at `now`, on the assessment row and in
+/// the audit details.
+fn record_completion(
+    active: &mut assessments::ActiveModel,
+    details: &mut Map<String, Json>,
+    score: Score,
+    now: DateTime<Utc>,
+) {
+    let deadline = (score.cmmc_status == CmmcStatus::Conditional).then(|| closeout_deadline(now));
+    active.completed_at = Set(Some(now));
+    active.sprs_score = Set(score.sprs_score.map(|s| s.value()));
+    active.overall_score = Set(Some(score.overall_score));
+    active.level3_score = Set(score.level3_score);
+    active.cmmc_status = Set(Some(score.cmmc_status.as_str().to_owned()));
+    active.conditional_deadline = Set(deadline);
+    details.insert("sprs_score".into(), json!(score.sprs_score.map(|s| s.value())));
+    details.insert("cmmc_status".into(), json!(score.cmmc_status.as_str()));
+    details.insert("level3_score".into(), json!(score.level3_score));
+}
+
+/// Checks a practice update's own fields: parses the status it gives, if
+/// any, and refuses notes over 20000 characters.
+fn explicit_status(update: &PracticeUpdate) -> Result<Option<PracticeStatus>, ServiceError> {
+    let explicit = update
+        .status
+        .as_deref()
+        .map(str::parse::<PracticeStatus>)
+        .transpose()
+        .map_err(|err| ServiceError::invalid("status", err))?;
+    if update.assessor_notes.as_ref().is_some_and(|n| n.chars().count() > 20_000) {
+        return Err(ServiceError::invalid("assessor_notes", "must be at most 20000 characters"));
+    }
+    Ok(explicit)
+}
+
+/// Refuses to evaluate practices unless the assessment is in progress.
+fn ensure_in_progress(assessment: &assessments::Model) -> Result<(), ServiceError> {
+    if assessment.status != AssessmentStatus::InProgress.as_str() {
+        return Err(ServiceError::Conflict(format!(
+            "practices are evaluated only while the assessment is in progress; it is {}",
+            assessment.status
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses an `If-Match` version that is not the answer's version now.
+fn check_version(
+    row: &assessment_practices::Model,
+    if_match: Option<i64>,
+) -> Result<(), ServiceError> {
+    if let Some(expected) = if_match
+        && expected != row.version
+    {
+        return Err(ServiceError::PreconditionFailed(format!(
+            "the practice changed since you read it (version {} now, {expected} given); reload it",
+            row.version
+        )));
+    }
+    Ok(())
+}
+
+/// `results` with the objective results `given` merged on, refusing a label
+/// the practice (`known`) does not have or a result that does not parse.
+fn merge_objectives(
+    practice_id: &str,
+    known: &[Objective],
+    mut results: BTreeMap<String, ObjectiveStatus>,
+    given: Option<&BTreeMap<String, String>>,
+) -> Result<BTreeMap<String, ObjectiveStatus>, ServiceError> {
+    let Some(given) = given else {
+        return Ok(results);
+    };
+    let labels: Vec<String> = known.iter().map(|o| o.label.clone()).collect();
+    for (label, status) in given {
+        if !labels.contains(label) {
+            return Err(ServiceError::invalid(
+                &format!("objectives.{label}"),
+                format!("{practice_id} has objectives {}", labels.join(", ")),
+            ));
+        }
+        let status: ObjectiveStatus = status
+            .parse()
+            .map_err(|err| ServiceError::invalid(&format!("objectives.{label}"), err))?;
+        results.insert(label.clone(), status);
+    }
+    Ok(results)
+}
+
+/// The status a practice update leads to. Objective results recorded now or
+/// earlier (`results`) decide it, and an explicit status must agree with
+/// them; without any, the explicit status or the one `before` stands.
+fn decide_status(
+    before: &PracticeAnswer,
+    parsed_id: PracticeId,
+    results: &BTreeMap<String, ObjectiveStatus>,
+    explicit: Option<PracticeStatus>,
+    objectives_given: bool,
+) -> Result<PracticeStatus, ServiceError> {
+    if !objectives_given && results.is_empty() {
+        return Ok(explicit.unwrap_or(before.status));
+    }
+    let expected: Vec<&str> = before.objectives.iter().map(|o| o.label.as_str()).collect();
+    let pairs: Vec<(&str, ObjectiveStatus)> =
+        results.iter().map(|(l, s)| (l.as_str(), *s)).collect();
+    let derived = scoring::status_from_objectives(&expected, &pairs);
+    match (explicit, derived) {
+        (Some(explicit), Some(derived))
+            if !scoring::agrees_with_objectives(parsed_id, explicit, derived) =>
+        {
+            Err(ServiceError::invalid(
+                "status",
+                format!("{explicit} contradicts the objectives, which say {derived}"),
+            ))
+        }
+        (Some(explicit), _) => Ok(explicit),
+        (None, Some(derived)) => Ok(derived),
+        (None, None) if objectives_given => Ok(PracticeStatus::NotEvaluated),
+        (None, None) => Ok(before.status),
+    }
+}
+
+/// What an update records on a practice answer.
+struct Evaluation<'a> {
+    status: PracticeStatus,
+    results: BTreeMap<String, ObjectiveStatus>,
+    /// Replaces the notes when given.
+    assessor_notes: Option<&'a str>,
+}
+
+impl Evaluation<'_> {
+    /// The answer `row` becomes, one version on, evaluated by `user_id` at `now`.
+    fn apply_to(
+        &self,
+        row: &assessment_practices::Model,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> assessment_practices::ActiveModel {
+        let status = self.status;
+        let mut active = row.clone().into_active_model();
+        active.status = Set(status.as_str().to_owned());
+        active.score = Set((status != PracticeStatus::NotEvaluated).then(|| status.score()));
+        if let Some(notes) = self.assessor_notes {
+            active.assessor_notes = Set(Some(notes.to_owned()));
+        }
+        let results_json: Map<String, Json> =
+            self.results.iter().map(|(l, s)| (l.clone(), json!(s.as_str()))).collect();
+        active.objective_results = Set(Json::Object(results_json));
+        active.version = Set(row.version + 1);
+        active.evaluated_by = Set(Some(user_id.to_owned()));
+        active.evaluated_at = Set(Some(now));
+        active.updated_at = Set(now);
+        active
+    }
+}
+
+/// The audit details of a practice update: which answer, and each field
+/// that changed, before and after.
+fn practice_update_details(
+    assessment_id: &str,
+    practice_id: &str,
+    before: &PracticeAnswer,
+    after: &PracticeAnswer,
+) -> Json {
+    let mut details = Map::new();
+    details.insert("assessment_id".into(), json!(assessment_id));
+    details.insert("practice_id".into(), json!(practice_id));
+    if before.status != after.status {
+        details.insert(
+            "status".into(),
+            json!({ "before": before.status.as_str(), "after": after.status.as_str() }),
+        );
+    }
+    if before.assessor_notes != after.assessor_notes {
+        details.insert(
+            "assessor_notes".into(),
+            json!({ "before": before.assessor_notes, "after": after.assessor_notes }),
+        );
+    }
+    let changed = objective_changes(&before.objectives, &after.objectives);
+    if !changed.is_empty() {
+        details.insert("objectives".into(), Json::Object(changed));
+    }
+    Json::Object(details)
+}
+
+/// Each objective whose result changed, by label, before and after.
+fn objective_changes(before: &[Objective], after: &[Objective]) -> Map<String, Json> {
+    before
+        .iter()
+        .zip(after)
+        .filter(|(b, a)| b.status != a.status)
+        .map(|(b, a)| (a.label.clone(), json!({ "before": b.status.map(|s| s.as_str()), "after": a.status.map(|s| s.as_str()) })))
+        .collect()
+}
+
 impl Services {
     /// Loads an assessment the actor may see, for `action`.
     pub(crate) async fn assessment_for<C: ConnectionTrait>(
@@ -336,6 +649,33 @@ impl Services {
         }
     }
 
+    /// The catalogue practices an assessment of `level` answers, in catalogue
+    /// order (Level 3: the Level 2 and Level 3 practices).
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] when the catalogue is not seeded.
+    async fn practices_for_level<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        level: Level,
+    ) -> Result<Vec<cmmc_practices::Model>, ServiceError> {
+        let levels: Vec<i32> = match level {
+            Level::Expert => vec![2, 3],
+            other => vec![other.number()],
+        };
+        let practices = cmmc_practices::Entity::find()
+            .filter(cmmc_practices::Column::Level.is_in(levels))
+            .order_by_asc(cmmc_practices::Column::SortOrder)
+            .all(db)
+            .await?;
+        if practices.is_empty() {
+            return Err(ServiceError::Conflict(
+                "the reference catalogue is empty; run the seed".into(),
+            ));
+        }
+        Ok(practices)
+    }
+
     /// Creates an assessment, with one not-evaluated answer per practice of
     /// its level (Level 3: the 24 Level 3 and the 110 Level 2 practices), each
     /// keeping the practice as it is assessed.
@@ -350,87 +690,17 @@ impl Services {
         new: NewAssessment,
     ) -> Result<Assessment, ServiceError> {
         actor.authorize(Action::AssessmentManage, &new.org_id, "organization")?;
-        let title = parse_title(&new.title)?;
-        let level = Level::from_number(new.target_level)
-            .map_err(|err| ServiceError::invalid("target_level", err))?;
-        let kind: AssessmentType = new
-            .assessment_type
-            .parse()
-            .map_err(|err| ServiceError::invalid("assessment_type", err))?;
-        if !level.allows_assessment_type(kind) {
-            return Err(ServiceError::invalid(
-                "assessment_type",
-                format!(
-                    "a Level {level} assessment cannot be of type {kind} (Level 1: self; Level 2: self or third_party; Level 3: government)"
-                ),
-            ));
-        }
+        let checked = CheckedAssessment::parse(&new)?;
         self.get_organization(actor, &new.org_id).await?;
-        let levels: Vec<i32> = match level {
-            Level::Expert => vec![2, 3],
-            other => vec![other.number()],
-        };
-        let practices = cmmc_practices::Entity::find()
-            .filter(cmmc_practices::Column::Level.is_in(levels))
-            .order_by_asc(cmmc_practices::Column::SortOrder)
-            .all(&self.db)
-            .await?;
-        if practices.is_empty() {
-            return Err(ServiceError::Conflict(
-                "the reference catalogue is empty; run the seed".into(),
-            ));
-        }
+        let practices = self.practices_for_level(&self.db, checked.level).await?;
         let now = Utc::now();
         let txn = self.begin_change().await?;
         if let Some(lead) = &new.lead_assessor_id {
             self.check_lead_assessor(&txn, &new.org_id, lead).await?;
         }
-        let row = assessments::ActiveModel {
-            id: Set(Uuid::new_v4().to_string()),
-            org_id: Set(new.org_id.clone()),
-            title: Set(title),
-            target_level: Set(level.number()),
-            assessment_type: Set(kind.as_str().to_owned()),
-            status: Set(AssessmentStatus::Draft.as_str().to_owned()),
-            lead_assessor_id: Set(new.lead_assessor_id.clone()),
-            started_at: Set(None),
-            completed_at: Set(None),
-            overall_score: Set(None),
-            sprs_score: Set(None),
-            level3_score: Set(None),
-            cmmc_status: Set(None),
-            conditional_deadline: Set(None),
-            created_by: Set(Some(actor.user_id.clone())),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
+        let row = checked.into_row(&new, actor, now).insert(&txn).await?;
         let n_practices = practices.len();
-        let answers = practices.into_iter().map(|p| assessment_practices::ActiveModel {
-            id: Set(Uuid::new_v4().to_string()),
-            assessment_id: Set(row.id.clone()),
-            practice_id: Set(p.practice_id),
-            status: Set(PracticeStatus::NotEvaluated.as_str().to_owned()),
-            score: Set(None),
-            assessor_notes: Set(None),
-            datapact_sync_status: Set(None),
-            datapact_sync_at: Set(None),
-            level: Set(p.level),
-            domain_id: Set(p.domain_id),
-            title: Set(p.title),
-            sort_order: Set(p.sort_order),
-            sprs_weight: Set(p.sprs_weight),
-            sprs_partial_weight: Set(p.sprs_partial_weight),
-            poam_eligibility: Set(p.poam_eligibility),
-            assessment_objectives: Set(p.assessment_objectives),
-            objective_results: Set(json!({})),
-            version: Set(1),
-            evaluated_by: Set(None),
-            evaluated_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        });
+        let answers = practices.into_iter().map(|p| new_answer(&row.id, p, now));
         assessment_practices::Entity::insert_many(answers).exec_without_returning(&txn).await?;
         let event = AuditEvent::new(
             "assessment.create",
@@ -575,7 +845,8 @@ impl Services {
         Ok(())
     }
 
-    async fn practice_rows<C: ConnectionTrait>(
+    /// The practice answers of an assessment, in catalogue order.
+    pub(crate) async fn practice_rows<C: ConnectionTrait>(
         &self,
         db: &C,
         assessment_id: &str,
@@ -585,6 +856,64 @@ impl Services {
             .order_by_asc(assessment_practices::Column::SortOrder)
             .all(db)
             .await?)
+    }
+
+    /// The score an assessment earns on completion.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] while any practice is not evaluated.
+    async fn completion_score<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        assessment_id: &str,
+        target_level: i32,
+    ) -> Result<Score, ServiceError> {
+        let rows = self.practice_rows(db, assessment_id).await?;
+        let unevaluated: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.status == PracticeStatus::NotEvaluated.as_str())
+            .map(|r| r.practice_id.as_str())
+            .collect();
+        if !unevaluated.is_empty() {
+            return Err(ServiceError::Conflict(format!(
+                "{} practice(s) are not evaluated yet, e.g. {}",
+                unevaluated.len(),
+                unevaluated.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let level = Level::try_from(target_level).map_err(corrupt)?;
+        let results = rows.iter().map(result_of).collect::<Result<Vec<_>, _>>()?;
+        Ok(scoring::score(level, &results))
+    }
+
+    /// Writes a step of the lifecycle, only over the status `current` read,
+    /// and reads the assessment back.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] when the status changed meanwhile.
+    async fn write_transition<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        assessment_id: &str,
+        current: AssessmentStatus,
+        active: assessments::ActiveModel,
+    ) -> Result<assessments::Model, ServiceError> {
+        // Only from the status read: two concurrent steps cannot both apply.
+        let written = assessments::Entity::update_many()
+            .set(active)
+            .filter(assessments::Column::Id.eq(assessment_id))
+            .filter(assessments::Column::Status.eq(current.as_str()))
+            .exec(db)
+            .await?;
+        if written.rows_affected != 1 {
+            return Err(ServiceError::Conflict(
+                "the assessment changed status at the same moment; reload it".into(),
+            ));
+        }
+        assessments::Entity::find_by_id(assessment_id.to_owned())
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("assessment"))
     }
 
     /// Moves an assessment one step of its lifecycle. Completing refuses while
@@ -599,29 +928,13 @@ impl Services {
         assessment_id: &str,
         transition: Transition,
     ) -> Result<Assessment, ServiceError> {
-        if let Transition::Reopen { reason } = &transition
-            && (reason.trim().is_empty() || reason.chars().count() > 2000)
-        {
-            return Err(ServiceError::invalid(
-                "reason",
-                "a reopen needs a reason of 1 to 2000 characters",
-            ));
-        }
+        transition.check_reason()?;
         let now = Utc::now();
         let txn = self.begin_change().await?;
         let before =
             self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
         let current: AssessmentStatus = before.status.parse().map_err(corrupt)?;
-        if current != transition.source() {
-            return Err(ServiceError::Conflict(format!(
-                "an assessment that is {current} cannot {}; only one that is {}",
-                transition.action().trim_start_matches("assessment."),
-                transition.source()
-            )));
-        }
-        let next = current
-            .transition_to(transition.target())
-            .map_err(|err| ServiceError::Conflict(err.to_string()))?;
+        let next = transition.next_from(current)?;
         let mut active = before.clone().into_active_model();
         active.status = Set(next.as_str().to_owned());
         active.updated_at = Set(now);
@@ -636,54 +949,14 @@ impl Services {
             }
             Transition::Submit => {}
             Transition::Complete => {
-                let rows = self.practice_rows(&txn, assessment_id).await?;
-                let unevaluated: Vec<&str> = rows
-                    .iter()
-                    .filter(|r| r.status == PracticeStatus::NotEvaluated.as_str())
-                    .map(|r| r.practice_id.as_str())
-                    .collect();
-                if !unevaluated.is_empty() {
-                    return Err(ServiceError::Conflict(format!(
-                        "{} practice(s) are not evaluated yet, e.g. {}",
-                        unevaluated.len(),
-                        unevaluated.iter().take(5).copied().collect::<Vec<_>>().join(", ")
-                    )));
-                }
-                let level = Level::try_from(before.target_level).map_err(corrupt)?;
-                let results = rows.iter().map(result_of).collect::<Result<Vec<_>, _>>()?;
-                let score = scoring::score(level, &results);
-                let deadline =
-                    (score.cmmc_status == CmmcStatus::Conditional).then(|| closeout_deadline(now));
-                active.completed_at = Set(Some(now));
-                active.sprs_score = Set(score.sprs_score.map(|s| s.value()));
-                active.overall_score = Set(Some(score.overall_score));
-                active.level3_score = Set(score.level3_score);
-                active.cmmc_status = Set(Some(score.cmmc_status.as_str().to_owned()));
-                active.conditional_deadline = Set(deadline);
-                details.insert("sprs_score".into(), json!(score.sprs_score.map(|s| s.value())));
-                details.insert("cmmc_status".into(), json!(score.cmmc_status.as_str()));
-                details.insert("level3_score".into(), json!(score.level3_score));
+                let score = self.completion_score(&txn, assessment_id, before.target_level).await?;
+                record_completion(&mut active, &mut details, score, now);
             }
             Transition::Reopen { reason } => {
                 details.insert("reason".into(), json!(reason.trim()));
             }
         }
-        // Only from the status read: two concurrent steps cannot both apply.
-        let written = assessments::Entity::update_many()
-            .set(active)
-            .filter(assessments::Column::Id.eq(assessment_id))
-            .filter(assessments::Column::Status.eq(current.as_str()))
-            .exec(&txn)
-            .await?;
-        if written.rows_affected != 1 {
-            return Err(ServiceError::Conflict(
-                "the assessment changed status at the same moment; reload it".into(),
-            ));
-        }
-        let after = assessments::Entity::find_by_id(assessment_id.to_owned())
-            .one(&txn)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("assessment"))?;
+        let after = self.write_transition(&txn, assessment_id, current, active).await?;
         let event = AuditEvent::new(
             transition.action(),
             "assessment",
@@ -751,6 +1024,54 @@ impl Services {
         answer_of(self.practice_row(&self.db, assessment_id, practice_id).await?)
     }
 
+    /// One practice answer of an assessment, locked until commit on
+    /// PostgreSQL (SQLite's transaction already holds the write lock).
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`].
+    async fn locked_practice_row<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        assessment_id: &str,
+        practice_id: &str,
+    ) -> Result<assessment_practices::Model, ServiceError> {
+        let mut query = assessment_practices::Entity::find()
+            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
+            .filter(assessment_practices::Column::PracticeId.eq(practice_id));
+        if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            query = query.lock_exclusive();
+        }
+        query.one(db).await?.ok_or_else(|| {
+            ServiceError::not_found(format!("practice {practice_id} in this assessment"))
+        })
+    }
+
+    /// Writes `active` over the answer `row` only while its version is the
+    /// one read: a concurrent writer that got there first makes this one a
+    /// 412, never a lost update.
+    ///
+    /// # Errors
+    /// [`ServiceError::PreconditionFailed`] when the version changed meanwhile.
+    async fn write_practice_answer<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        row: &assessment_practices::Model,
+        active: assessment_practices::ActiveModel,
+    ) -> Result<(), ServiceError> {
+        let written = assessment_practices::Entity::update_many()
+            .set(active)
+            .filter(assessment_practices::Column::Id.eq(&row.id))
+            .filter(assessment_practices::Column::Version.eq(row.version))
+            .exec(db)
+            .await?;
+        if written.rows_affected != 1 {
+            return Err(ServiceError::PreconditionFailed(
+                "the practice was changed by someone else at the same moment; reload it".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Records a practice's status, notes and objective results, while the
     /// assessment is in progress. Objectives decide the status (all met or
     /// not applicable: met; any not met: not met); an explicit status that
@@ -767,147 +1088,32 @@ impl Services {
         update: PracticeUpdate,
         if_match: Option<i64>,
     ) -> Result<PracticeAnswer, ServiceError> {
-        let explicit = update
-            .status
-            .as_deref()
-            .map(str::parse::<PracticeStatus>)
-            .transpose()
-            .map_err(|err| ServiceError::invalid("status", err))?;
-        if update.assessor_notes.as_ref().is_some_and(|n| n.chars().count() > 20_000) {
-            return Err(ServiceError::invalid(
-                "assessor_notes",
-                "must be at most 20000 characters",
-            ));
-        }
+        let explicit = explicit_status(&update)?;
         let now = Utc::now();
         let txn = self.begin_change().await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::PracticeEvaluate).await?;
-        if assessment.status != AssessmentStatus::InProgress.as_str() {
-            return Err(ServiceError::Conflict(format!(
-                "practices are evaluated only while the assessment is in progress; it is {}",
-                assessment.status
-            )));
-        }
+        ensure_in_progress(&assessment)?;
         // Writers of one answer queue here: PostgreSQL locks the row until
         // commit (SQLite's transaction already holds the write lock), so each
         // merges onto the latest objectives, and a 412 answers only a stale If-Match.
-        let mut query = assessment_practices::Entity::find()
-            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
-            .filter(assessment_practices::Column::PracticeId.eq(practice_id));
-        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            query = query.lock_exclusive();
-        }
-        let row = query.one(&txn).await?.ok_or_else(|| {
-            ServiceError::not_found(format!("practice {practice_id} in this assessment"))
-        })?;
-        if let Some(expected) = if_match
-            && expected != row.version
-        {
-            return Err(ServiceError::PreconditionFailed(format!(
-                "the practice changed since you read it (version {} now, {expected} given); reload it",
-                row.version
-            )));
-        }
+        let row = self.locked_practice_row(&txn, assessment_id, practice_id).await?;
+        check_version(&row, if_match)?;
         let parsed_id: PracticeId = row.practice_id.parse().map_err(corrupt)?;
         let before = answer_of(row.clone())?;
-        let labels: Vec<String> = before.objectives.iter().map(|o| o.label.clone()).collect();
-        let mut results = results_of(&row);
-        if let Some(objectives) = &update.objectives {
-            for (label, status) in objectives {
-                if !labels.contains(label) {
-                    return Err(ServiceError::invalid(
-                        &format!("objectives.{label}"),
-                        format!("{practice_id} has objectives {}", labels.join(", ")),
-                    ));
-                }
-                let status: ObjectiveStatus = status
-                    .parse()
-                    .map_err(|err| ServiceError::invalid(&format!("objectives.{label}"), err))?;
-                results.insert(label.clone(), status);
-            }
-        }
-        // Objective results recorded now or earlier decide the status; an
-        // explicit status must agree with them.
-        let status = if update.objectives.is_some() || !results.is_empty() {
-            let expected: Vec<&str> = labels.iter().map(String::as_str).collect();
-            let pairs: Vec<(&str, ObjectiveStatus)> =
-                results.iter().map(|(l, s)| (l.as_str(), *s)).collect();
-            let derived = scoring::status_from_objectives(&expected, &pairs);
-            match (explicit, derived) {
-                (Some(explicit), Some(derived))
-                    if !scoring::agrees_with_objectives(parsed_id, explicit, derived) =>
-                {
-                    return Err(ServiceError::invalid(
-                        "status",
-                        format!("{explicit} contradicts the objectives, which say {derived}"),
-                    ));
-                }
-                (Some(explicit), _) => explicit,
-                (None, Some(derived)) => derived,
-                (None, None) if update.objectives.is_some() => PracticeStatus::NotEvaluated,
-                (None, None) => before.status,
-            }
-        } else {
-            explicit.unwrap_or(before.status)
-        };
-        let mut active = row.clone().into_active_model();
-        active.status = Set(status.as_str().to_owned());
-        active.score = Set((status != PracticeStatus::NotEvaluated).then(|| status.score()));
-        if let Some(notes) = &update.assessor_notes {
-            active.assessor_notes = Set(Some(notes.clone()));
-        }
-        let results_json: Map<String, Json> =
-            results.iter().map(|(l, s)| (l.clone(), json!(s.as_str()))).collect();
-        active.objective_results = Set(Json::Object(results_json));
-        active.version = Set(row.version + 1);
-        active.evaluated_by = Set(Some(actor.user_id.clone()));
-        active.evaluated_at = Set(Some(now));
-        active.updated_at = Set(now);
-        // Write only over the version read: a concurrent writer that got there
-        // first makes this one a 412, never a lost update.
-        let written = assessment_practices::Entity::update_many()
-            .set(active)
-            .filter(assessment_practices::Column::Id.eq(&row.id))
-            .filter(assessment_practices::Column::Version.eq(row.version))
-            .exec(&txn)
-            .await?;
-        if written.rows_affected != 1 {
-            return Err(ServiceError::PreconditionFailed(
-                "the practice was changed by someone else at the same moment; reload it".into(),
-            ));
-        }
+        let given = update.objectives.as_ref();
+        let results = merge_objectives(practice_id, &before.objectives, results_of(&row), given)?;
+        let status = decide_status(&before, parsed_id, &results, explicit, given.is_some())?;
+        let evaluation =
+            Evaluation { status, results, assessor_notes: update.assessor_notes.as_deref() };
+        let active = evaluation.apply_to(&row, &actor.user_id, now);
+        self.write_practice_answer(&txn, &row, active).await?;
         let after = answer_of(self.practice_row(&txn, assessment_id, practice_id).await?)?;
-        let mut details = Map::new();
-        details.insert("assessment_id".into(), json!(assessment_id));
-        details.insert("practice_id".into(), json!(practice_id));
-        if before.status != after.status {
-            details.insert(
-                "status".into(),
-                json!({ "before": before.status.as_str(), "after": after.status.as_str() }),
-            );
-        }
-        if before.assessor_notes != after.assessor_notes {
-            details.insert(
-                "assessor_notes".into(),
-                json!({ "before": before.assessor_notes, "after": after.assessor_notes }),
-            );
-        }
-        let objective_changes: Map<String, Json> = before
-            .objectives
-            .iter()
-            .zip(&after.objectives)
-            .filter(|(b, a)| b.status != a.status)
-            .map(|(b, a)| (a.label.clone(), json!({ "before": b.status.map(|s| s.as_str()), "after": a.status.map(|s| s.as_str()) })))
-            .collect();
-        if !objective_changes.is_empty() {
-            details.insert("objectives".into(), Json::Object(objective_changes));
-        }
         let event = AuditEvent::new(
             "assessment_practice.update",
             "assessment_practice",
             Some(&after.id),
-            Json::Object(details),
+            practice_update_details(assessment_id, practice_id, &before, &after),
         );
         txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Ok(after)

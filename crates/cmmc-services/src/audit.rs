@@ -420,73 +420,128 @@ impl Services {
         chain_key: &str,
         checked: &mut u64,
     ) -> Result<Option<(Option<String>, String)>, ServiceError> {
-        const BATCH: u64 = 1000;
         // The head first: rows written after it are not this walk's business,
         // and a head that does not carry its own seal was rewritten.
         let head =
             audit_chain_heads::Entity::find_by_id(chain_key.to_owned()).one(&self.db).await?;
-        let (head_seq, head_hash) = match head {
-            Some(head)
-                if head.mac
-                    == head_mac(&self.keys.audit, chain_key, head.seq, head.hash.as_deref()) =>
-            {
-                (head.seq, head.hash)
-            }
-            Some(_) => return Ok(Some((None, format!("chain {chain_key}: its head was altered")))),
-            None => (0, None),
+        let (head_seq, head_hash) = match sealed_head(&self.keys.audit, chain_key, head) {
+            Ok(sealed) => sealed,
+            Err(problem) => return Ok(Some((None, problem))),
         };
-        let mut expected_seq = 1_i64;
-        let mut prev_hash: Option<String> = None;
-        let mut last_id: Option<String> = None;
+        let mut walk = ChainWalk { expected_seq: 1, prev_hash: None, last_id: None };
         loop {
-            let rows = audit_log::Entity::find()
-                .filter(audit_log::Column::ChainKey.eq(chain_key))
-                .filter(audit_log::Column::Seq.gte(expected_seq))
-                .filter(audit_log::Column::Seq.lte(head_seq))
-                .order_by_asc(audit_log::Column::Seq)
-                .limit(BATCH)
-                .all(&self.db)
-                .await?;
+            let rows = self.chain_rows(chain_key, walk.expected_seq, head_seq).await?;
             let n_rows = rows.len();
             for row in rows {
                 *checked += 1;
-                if row.seq != expected_seq {
-                    let problem = format!(
-                        "chain {chain_key}: row {} has seq {} where {expected_seq} was expected (a row was removed)",
-                        row.id, row.seq
-                    );
+                if let Some(problem) = walk.fault(&self.keys.audit, chain_key, &row) {
                     return Ok(Some((Some(row.id), problem)));
                 }
-                if row.prev_hash != prev_hash {
-                    let problem = format!(
-                        "chain {chain_key}: row {} does not follow the row before it",
-                        row.id
-                    );
-                    return Ok(Some((Some(row.id), problem)));
-                }
-                if row_hash(&self.keys.audit, &row) != row.hash {
-                    let problem = format!(
-                        "chain {chain_key}: row {} was changed after it was written",
-                        row.id
-                    );
-                    return Ok(Some((Some(row.id), problem)));
-                }
-                expected_seq += 1;
-                prev_hash = Some(row.hash);
-                last_id = Some(row.id);
+                walk.advance(row);
             }
-            if (n_rows as u64) < BATCH {
+            if (n_rows as u64) < VERIFY_BATCH {
                 break;
             }
         }
-        if head_seq != expected_seq - 1 || head_hash != prev_hash {
+        Ok(walk.end_fault(chain_key, head_seq, head_hash))
+    }
+
+    /// The next batch of `chain_key`'s rows, from seq `from` up to the head's
+    /// `head_seq`, in seq order.
+    async fn chain_rows(
+        &self,
+        chain_key: &str,
+        from: i64,
+        head_seq: i64,
+    ) -> Result<Vec<audit_log::Model>, ServiceError> {
+        Ok(audit_log::Entity::find()
+            .filter(audit_log::Column::ChainKey.eq(chain_key))
+            .filter(audit_log::Column::Seq.gte(from))
+            .filter(audit_log::Column::Seq.lte(head_seq))
+            .order_by_asc(audit_log::Column::Seq)
+            .limit(VERIFY_BATCH)
+            .all(&self.db)
+            .await?)
+    }
+}
+
+/// How many rows a chain walk reads at a time.
+const VERIFY_BATCH: u64 = 1000;
+
+/// The seq and hash a chain's head vouches for (an empty chain without a
+/// head: none), or the problem when the head does not carry its own seal.
+fn sealed_head(
+    key: &[u8; 32],
+    chain_key: &str,
+    head: Option<audit_chain_heads::Model>,
+) -> Result<(i64, Option<String>), String> {
+    match head {
+        Some(head) if head.mac == head_mac(key, chain_key, head.seq, head.hash.as_deref()) => {
+            Ok((head.seq, head.hash))
+        }
+        Some(_) => Err(format!("chain {chain_key}: its head was altered")),
+        None => Ok((0, None)),
+    }
+}
+
+/// How far a walk along one chain has got.
+struct ChainWalk {
+    /// The seq the next row must have.
+    expected_seq: i64,
+    /// The hash of the last row checked.
+    prev_hash: Option<String>,
+    /// The id of the last row checked.
+    last_id: Option<String>,
+}
+
+impl ChainWalk {
+    /// What is wrong with `row` as the next row of the chain, if anything.
+    fn fault(&self, key: &[u8; 32], chain_key: &str, row: &audit_log::Model) -> Option<String> {
+        let expected_seq = self.expected_seq;
+        if row.seq != expected_seq {
+            return Some(format!(
+                "chain {chain_key}: row {} has seq {} where {expected_seq} was expected (a row was removed)",
+                row.id, row.seq
+            ));
+        }
+        if row.prev_hash != self.prev_hash {
+            return Some(format!(
+                "chain {chain_key}: row {} does not follow the row before it",
+                row.id
+            ));
+        }
+        if row_hash(key, row) != row.hash {
+            return Some(format!(
+                "chain {chain_key}: row {} was changed after it was written",
+                row.id
+            ));
+        }
+        None
+    }
+
+    /// Moves past `row`, which fits.
+    fn advance(&mut self, row: audit_log::Model) {
+        self.expected_seq += 1;
+        self.prev_hash = Some(row.hash);
+        self.last_id = Some(row.id);
+    }
+
+    /// The fault when the walk did not end where the head says the chain
+    /// ends: `Some((last row id, problem))`.
+    fn end_fault(
+        self,
+        chain_key: &str,
+        head_seq: i64,
+        head_hash: Option<String>,
+    ) -> Option<(Option<String>, String)> {
+        if head_seq != self.expected_seq - 1 || head_hash != self.prev_hash {
             let problem = format!(
                 "chain {chain_key}: it ends at seq {} but {head_seq} rows were written (the newest rows were removed)",
-                expected_seq - 1
+                self.expected_seq - 1
             );
-            return Ok(Some((last_id, problem)));
+            return Some((self.last_id, problem));
         }
-        Ok(None)
+        None
     }
 }
 

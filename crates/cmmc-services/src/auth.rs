@@ -147,67 +147,22 @@ impl Services {
             return Err(unauthenticated());
         };
         let password_ok = verify_password(password, &user.password_hash).await?;
-        let locked = user.locked_until.is_some_and(|until| until > now);
-        let reason = match (user.is_active, locked, password_ok) {
-            (false, _, _) => Some("inactive"),
-            (true, true, _) => Some("locked"),
-            (true, false, false) => Some("wrong_password"),
-            (true, false, true) => None,
-        };
-        if let Some(reason) = reason {
+        if let Some(reason) = login_refusal(&user, password_ok, now) {
             self.record_failed_login(Some(&user), login, ip, reason, now).await?;
             return Err(unauthenticated());
         }
 
         let txn = self.begin_change().await?;
-        // Re-checked inside the transaction: parallel guesses that all passed
-        // the first check cannot sign in once the account has been locked.
-        let current = users::Entity::find_by_id(user.id.clone())
-            .one(&txn)
-            .await?
-            .ok_or_else(unauthenticated)?;
-        let window_start = now - to_chrono(self.auth.lockout);
-        let recent = login_attempts::Entity::find()
-            .filter(login_attempts::Column::UserId.eq(&user.id))
-            .order_by_desc(login_attempts::Column::CreatedAt)
-            .limit(u64::from(self.auth.max_failed_logins))
-            .all(&txn)
-            .await?;
-        let failures =
-            recent.iter().take_while(|a| !a.succeeded && a.created_at > window_start).count();
-        if current.locked_until.is_some_and(|until| until > Utc::now())
-            || !current.is_active
-            || failures >= self.auth.max_failed_logins as usize
-        {
+        if self.locked_meanwhile(&txn, &user, now).await? {
             drop(txn);
             self.record_failed_login(Some(&user), login, ip, "locked", now).await?;
             return Err(unauthenticated());
         }
         let session_id = Uuid::new_v4().to_string();
-        auth_sessions::ActiveModel {
-            id: Set(session_id.clone()),
-            user_id: Set(user.id.clone()),
-            ip_address: Set(ip.clone()),
-            expires_at: Set(now + to_chrono(self.auth.refresh_token_ttl)),
-            revoked_at: Set(None),
-            revoked_reason: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
+        let expires_at = now + to_chrono(self.auth.refresh_token_ttl);
+        session_row(&session_id, &user.id, ip.clone(), expires_at, now).insert(&txn).await?;
         let tokens = self.issue_tokens(&txn, &session_id, now).await?;
-        login_attempts::ActiveModel {
-            id: Set(Uuid::new_v4().to_string()),
-            user_id: Set(Some(user.id.clone())),
-            username: Set(login.chars().take(256).collect()),
-            succeeded: Set(true),
-            ip_address: Set(ip.clone()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
+        attempt_row(Some(user.id.clone()), login, true, ip.clone(), now).insert(&txn).await?;
         if user.locked_until.is_some() {
             let mut active = user.clone().into_active_model();
             active.locked_until = Set(None);
@@ -222,6 +177,47 @@ impl Services {
         );
         txn.commit(&author, user.org_id.as_deref(), event).await?;
         Ok(tokens)
+    }
+
+    /// Whether `user`, who passed the first checks, may no longer sign in,
+    /// re-checked inside the change `txn`: parallel guesses that all passed
+    /// the first check cannot sign in once the account has been locked.
+    /// A user gone meanwhile is unauthenticated.
+    async fn locked_meanwhile<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        user: &users::Model,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ServiceError> {
+        let current = users::Entity::find_by_id(user.id.clone())
+            .one(txn)
+            .await?
+            .ok_or_else(unauthenticated)?;
+        let limit = u64::from(self.auth.max_failed_logins);
+        let failures = self.recent_failures(txn, &user.id, limit, now).await?;
+        Ok(current.locked_until.is_some_and(|until| until > Utc::now())
+            || !current.is_active
+            || failures >= self.auth.max_failed_logins as usize)
+    }
+
+    /// How many of `user_id`'s newest `limit` login attempts are failures
+    /// within the lockout window before `now`: consecutive failures, back to
+    /// the last success.
+    async fn recent_failures<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        user_id: &str,
+        limit: u64,
+        now: DateTime<Utc>,
+    ) -> Result<usize, ServiceError> {
+        let window_start = now - to_chrono(self.auth.lockout);
+        let recent = login_attempts::Entity::find()
+            .filter(login_attempts::Column::UserId.eq(user_id))
+            .order_by_desc(login_attempts::Column::CreatedAt)
+            .limit(limit)
+            .all(db)
+            .await?;
+        Ok(recent.iter().take_while(|a| !a.succeeded && a.created_at > window_start).count())
     }
 
     async fn issue_tokens<C: ConnectionTrait>(
@@ -268,57 +264,45 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
         let txn = self.begin_change().await?;
-        login_attempts::ActiveModel {
-            id: Set(Uuid::new_v4().to_string()),
-            user_id: Set(user.map(|u| u.id.clone())),
-            username: Set(login.chars().take(256).collect()),
-            succeeded: Set(false),
-            ip_address: Set(ip.clone()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
+        attempt_row(user.map(|u| u.id.clone()), login, false, ip.clone(), now).insert(&txn).await?;
         let author = Author { user_id: user.map(|u| u.id.clone()), ip_address: ip };
-        let username: String = login.chars().take(128).collect();
-        let event = AuditEvent::new(
-            "auth.login_failed",
-            "user",
-            user.map(|u| u.id.as_str()),
-            json!({ "username": username, "reason": reason }),
-        );
         let org_id = user.and_then(|u| u.org_id.as_deref());
-        txn.record(&author, org_id, event).await?;
+        txn.record(&author, org_id, failed_login_event(user, login, reason)).await?;
         if let Some(user) = user
             && reason == "wrong_password"
+            && let Some(event) = self.lock_if_limit_reached(&txn, user, now).await?
         {
-            let window_start = now - to_chrono(self.auth.lockout);
-            let recent = login_attempts::Entity::find()
-                .filter(login_attempts::Column::UserId.eq(&user.id))
-                .order_by_desc(login_attempts::Column::CreatedAt)
-                .limit(u64::from(self.auth.max_failed_logins) + 1)
-                .all(&txn)
-                .await?;
-            // Consecutive failures within the window, back to the last success.
-            let failures =
-                recent.iter().take_while(|a| !a.succeeded && a.created_at > window_start).count();
-            if failures >= self.auth.max_failed_logins as usize {
-                let until = now + to_chrono(self.auth.lockout);
-                let mut active = user.clone().into_active_model();
-                active.locked_until = Set(Some(until));
-                active.updated_at = Set(now);
-                active.update(&txn).await?;
-                let event = AuditEvent::new(
-                    "auth.account_locked",
-                    "user",
-                    Some(&user.id),
-                    json!({ "locked_until": until.to_rfc3339(), "failed_logins": failures }),
-                );
-                txn.record(&author, org_id, event).await?;
-            }
+            txn.record(&author, org_id, event).await?;
         }
         txn.commit_recorded().await?;
         Ok(())
+    }
+
+    /// Locks `user` for the lockout period when their consecutive failures
+    /// within the window (this one included) reach the limit; the event to
+    /// record when it does.
+    async fn lock_if_limit_reached<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        user: &users::Model,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AuditEvent>, ServiceError> {
+        let limit = u64::from(self.auth.max_failed_logins) + 1;
+        let failures = self.recent_failures(txn, &user.id, limit, now).await?;
+        if failures < self.auth.max_failed_logins as usize {
+            return Ok(None);
+        }
+        let until = now + to_chrono(self.auth.lockout);
+        let mut active = user.clone().into_active_model();
+        active.locked_until = Set(Some(until));
+        active.updated_at = Set(now);
+        active.update(txn).await?;
+        Ok(Some(AuditEvent::new(
+            "auth.account_locked",
+            "user",
+            Some(&user.id),
+            json!({ "locked_until": until.to_rfc3339(), "failed_logins": failures }),
+        )))
     }
 
     /// Exchanges a refresh token for a new pair. The old one stops working;
@@ -333,21 +317,7 @@ impl Services {
     ) -> Result<TokenPair, ServiceError> {
         let now = Utc::now();
         let txn = self.begin_change().await?;
-        let Some(token) = refresh_tokens::Entity::find()
-            .filter(refresh_tokens::Column::TokenHash.eq(token_hash(refresh_token)))
-            .one(&txn)
-            .await?
-        else {
-            return Err(invalid_token());
-        };
-        let session = auth_sessions::Entity::find_by_id(token.session_id.clone())
-            .one(&txn)
-            .await?
-            .ok_or_else(invalid_token)?;
-        let user = users::Entity::find_by_id(session.user_id.clone())
-            .one(&txn)
-            .await?
-            .ok_or_else(invalid_token)?;
+        let RefreshChain { token, session, user } = refresh_chain(&txn, refresh_token).await?;
         let author = Author { user_id: Some(user.id.clone()), ip_address: ip };
         if token.used_at.is_some() {
             if session.revoked_at.is_none() {
@@ -362,22 +332,10 @@ impl Services {
             }
             return Err(invalid_token());
         }
-        if token.expires_at <= now
-            || session.revoked_at.is_some()
-            || session.expires_at <= now
-            || !user.is_active
-        {
+        if refresh_refused(&token, &session, &user, now) {
             return Err(invalid_token());
         }
-        // Spend the token only if nobody spent it at the same moment.
-        let spent = refresh_tokens::Entity::update_many()
-            .col_expr(refresh_tokens::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
-            .col_expr(refresh_tokens::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-            .filter(refresh_tokens::Column::Id.eq(&token.id))
-            .filter(refresh_tokens::Column::UsedAt.is_null())
-            .exec(&txn)
-            .await?;
-        if spent.rows_affected != 1 {
+        if !spend_refresh_token(&txn, &token.id, now).await? {
             return Err(invalid_token());
         }
         let tokens = self.issue_tokens(&txn, &session.id, now).await?;
@@ -492,6 +450,31 @@ impl Services {
         }
         let password = Password::parse(new, &user.username, &user.email)
             .map_err(|err| ServiceError::invalid("new_password", err))?;
+        self.check_not_recent(&user, &password).await?;
+        let hash = hash_password(&password, self.auth.bcrypt_cost).await?;
+        let now = Utc::now();
+        let txn = self.begin_change().await?;
+        with_password(&user, &hash, now).update(&txn).await?;
+        record_password(&txn, &user.id, &hash, now).await?;
+        let keep = actor.session_id.as_deref();
+        revoke_sessions_of(&txn, &user.id, keep, "password_change", now).await?;
+        let event = AuditEvent::new(
+            "auth.password_change",
+            "user",
+            Some(&user.id),
+            json!({ "username": user.username }),
+        );
+        txn.commit(&Author::from(actor), user.org_id.as_deref(), event).await?;
+        Ok(())
+    }
+
+    /// Refuses `password` when it is the user's current password or one of
+    /// their last `password_history` ones.
+    async fn check_not_recent(
+        &self,
+        user: &users::Model,
+        password: &Password,
+    ) -> Result<(), ServiceError> {
         let history = password_history::Entity::find()
             .filter(password_history::Column::UserId.eq(&user.id))
             .order_by_desc(password_history::Column::CreatedAt)
@@ -509,32 +492,6 @@ impl Services {
                 ));
             }
         }
-        let hash = hash_password(&password, self.auth.bcrypt_cost).await?;
-        let now = Utc::now();
-        let txn = self.begin_change().await?;
-        let mut active = user.clone().into_active_model();
-        active.password_hash = Set(hash.clone());
-        active.password_changed_at = Set(Some(now));
-        active.updated_at = Set(now);
-        active.update(&txn).await?;
-        record_password(&txn, &user.id, &hash, now).await?;
-        let other_sessions = auth_sessions::Entity::find()
-            .filter(auth_sessions::Column::UserId.eq(&user.id))
-            .filter(auth_sessions::Column::RevokedAt.is_null())
-            .all(&txn)
-            .await?;
-        for session in other_sessions {
-            if Some(&session.id) != actor.session_id.as_ref() {
-                revoke(&txn, session, "password_change", now).await?;
-            }
-        }
-        let event = AuditEvent::new(
-            "auth.password_change",
-            "user",
-            Some(&user.id),
-            json!({ "username": user.username }),
-        );
-        txn.commit(&Author::from(actor), user.org_id.as_deref(), event).await?;
         Ok(())
     }
 
@@ -549,6 +506,165 @@ impl Services {
             .ok_or_else(|| ServiceError::not_found("user"))?;
         Ok(crate::users::User::of(user, actor.roles.clone()))
     }
+}
+
+/// Why `user` may not sign in, judged before any change (`None`: they may).
+fn login_refusal(
+    user: &users::Model,
+    password_ok: bool,
+    now: DateTime<Utc>,
+) -> Option<&'static str> {
+    let locked = user.locked_until.is_some_and(|until| until > now);
+    match (user.is_active, locked, password_ok) {
+        (false, _, _) => Some("inactive"),
+        (true, true, _) => Some("locked"),
+        (true, false, false) => Some("wrong_password"),
+        (true, false, true) => None,
+    }
+}
+
+/// A new, unrevoked sign-in of `user_id`.
+fn session_row(
+    session_id: &str,
+    user_id: &str,
+    ip: Option<String>,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> auth_sessions::ActiveModel {
+    auth_sessions::ActiveModel {
+        id: Set(session_id.to_owned()),
+        user_id: Set(user_id.to_owned()),
+        ip_address: Set(ip),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// A login attempt with `login` as typed (its first 256 characters).
+fn attempt_row(
+    user_id: Option<String>,
+    login: &str,
+    succeeded: bool,
+    ip: Option<String>,
+    now: DateTime<Utc>,
+) -> login_attempts::ActiveModel {
+    login_attempts::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        user_id: Set(user_id),
+        username: Set(login.chars().take(256).collect()),
+        succeeded: Set(succeeded),
+        ip_address: Set(ip),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// The audit event of a failed login, with `login` as typed (its first 128
+/// characters) and the reason.
+fn failed_login_event(user: Option<&users::Model>, login: &str, reason: &str) -> AuditEvent {
+    let username: String = login.chars().take(128).collect();
+    AuditEvent::new(
+        "auth.login_failed",
+        "user",
+        user.map(|u| u.id.as_str()),
+        json!({ "username": username, "reason": reason }),
+    )
+}
+
+/// A refresh token with the session and user it belongs to.
+struct RefreshChain {
+    token: refresh_tokens::Model,
+    session: auth_sessions::Model,
+    user: users::Model,
+}
+
+/// Looks up `refresh_token`, its session and its user; any of them missing
+/// is an invalid token.
+async fn refresh_chain<C: ConnectionTrait>(
+    txn: &C,
+    refresh_token: &str,
+) -> Result<RefreshChain, ServiceError> {
+    let Some(token) = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::TokenHash.eq(token_hash(refresh_token)))
+        .one(txn)
+        .await?
+    else {
+        return Err(invalid_token());
+    };
+    let session = auth_sessions::Entity::find_by_id(token.session_id.clone())
+        .one(txn)
+        .await?
+        .ok_or_else(invalid_token)?;
+    let user = users::Entity::find_by_id(session.user_id.clone())
+        .one(txn)
+        .await?
+        .ok_or_else(invalid_token)?;
+    Ok(RefreshChain { token, session, user })
+}
+
+/// Whether an unspent refresh token may not be exchanged: it or its
+/// session expired, the session was revoked, or the user deactivated.
+fn refresh_refused(
+    token: &refresh_tokens::Model,
+    session: &auth_sessions::Model,
+    user: &users::Model,
+    now: DateTime<Utc>,
+) -> bool {
+    token.expires_at <= now
+        || session.revoked_at.is_some()
+        || session.expires_at <= now
+        || !user.is_active
+}
+
+/// Spends the refresh token `token_id`, only if nobody spent it at the same
+/// moment; whether this call did.
+async fn spend_refresh_token<C: ConnectionTrait>(
+    txn: &C,
+    token_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let spent = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(refresh_tokens::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(refresh_tokens::Column::Id.eq(token_id))
+        .filter(refresh_tokens::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(spent.rows_affected == 1)
+}
+
+/// `user` with the new password `hash`, changed `now`, ready to update.
+fn with_password(user: &users::Model, hash: &str, now: DateTime<Utc>) -> users::ActiveModel {
+    let mut active = user.clone().into_active_model();
+    active.password_hash = Set(hash.to_owned());
+    active.password_changed_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active
+}
+
+/// Revokes every sign-in of `user_id` not revoked yet, except the session
+/// `keep` (when given).
+pub(crate) async fn revoke_sessions_of<C: ConnectionTrait>(
+    db: &C,
+    user_id: &str,
+    keep: Option<&str>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let sessions = auth_sessions::Entity::find()
+        .filter(auth_sessions::Column::UserId.eq(user_id))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .all(db)
+        .await?;
+    for session in sessions {
+        if keep != Some(session.id.as_str()) {
+            revoke(db, session, reason, now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Marks a session revoked.

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use cmmc_domain::{AssessmentType, DomainId, Level, PoamEligibility, PracticeId};
 use cmmc_store::catalog;
+use cmmc_store::entities::{cmmc_domains, cmmc_levels, cmmc_practices};
 use sea_orm::ConnectionTrait;
 
 use crate::ServiceError;
@@ -123,6 +124,57 @@ fn corrupt(what: impl std::fmt::Display) -> ServiceError {
     ServiceError::Unexpected(anyhow::anyhow!("stored reference data is invalid: {what}"))
 }
 
+/// A stored domain row as a [`Domain`].
+fn domain_of(row: cmmc_domains::Model) -> Result<Domain, ServiceError> {
+    Ok(Domain {
+        domain_id: row.domain_id.parse().map_err(corrupt)?,
+        id: row.id,
+        name: row.name,
+        description: row.description,
+        nist_family: row.nist_family,
+    })
+}
+
+/// A stored level row as a [`LevelInfo`].
+fn level_of(row: cmmc_levels::Model) -> Result<LevelInfo, ServiceError> {
+    Ok(LevelInfo {
+        level: Level::try_from(row.level).map_err(corrupt)?,
+        assessment_type: row.assessment_type.parse().map_err(corrupt)?,
+        id: row.id,
+        name: row.name,
+        description: row.description,
+    })
+}
+
+/// A stored practice row as a [`Practice`], with its search text.
+fn practice_of(row: cmmc_practices::Model) -> Result<Practice, ServiceError> {
+    let practice_id: PracticeId = row.practice_id.parse().map_err(corrupt)?;
+    let search_text =
+        format!("{}\n{}\n{}", row.practice_id, row.title, row.description).to_lowercase();
+    Ok(Practice {
+        assessment_objectives: strings(
+            &row.assessment_objectives,
+            "assessment_objectives",
+            &row.practice_id,
+        )?,
+        evidence_requirements: strings(
+            &row.evidence_requirements,
+            "evidence_requirements",
+            &row.practice_id,
+        )?,
+        nist_refs: strings(&row.nist_refs, "nist_refs", &row.practice_id)?,
+        poam_eligibility: row.poam_eligibility.parse().map_err(corrupt)?,
+        practice_id,
+        id: row.id,
+        title: row.title,
+        description: row.description,
+        sprs_weight: row.sprs_weight,
+        sprs_partial_weight: row.sprs_partial_weight,
+        final_rule_id: row.final_rule_id,
+        search_text,
+    })
+}
+
 /// Loads the whole catalogue.
 ///
 /// # Errors
@@ -132,59 +184,17 @@ pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Catalog, ServiceError> {
     let domains = catalog::domains(db)
         .await?
         .into_iter()
-        .map(|row| {
-            Ok(Domain {
-                domain_id: row.domain_id.parse().map_err(corrupt)?,
-                id: row.id,
-                name: row.name,
-                description: row.description,
-                nist_family: row.nist_family,
-            })
-        })
+        .map(domain_of)
         .collect::<Result<Vec<_>, ServiceError>>()?;
     let levels = catalog::levels(db)
         .await?
         .into_iter()
-        .map(|row| {
-            Ok(LevelInfo {
-                level: Level::try_from(row.level).map_err(corrupt)?,
-                assessment_type: row.assessment_type.parse().map_err(corrupt)?,
-                id: row.id,
-                name: row.name,
-                description: row.description,
-            })
-        })
+        .map(level_of)
         .collect::<Result<Vec<_>, ServiceError>>()?;
     let mut practices = catalog::practices(db)
         .await?
         .into_iter()
-        .map(|row| {
-            let practice_id: PracticeId = row.practice_id.parse().map_err(corrupt)?;
-            let search_text =
-                format!("{}\n{}\n{}", row.practice_id, row.title, row.description).to_lowercase();
-            Ok(Practice {
-                assessment_objectives: strings(
-                    &row.assessment_objectives,
-                    "assessment_objectives",
-                    &row.practice_id,
-                )?,
-                evidence_requirements: strings(
-                    &row.evidence_requirements,
-                    "evidence_requirements",
-                    &row.practice_id,
-                )?,
-                nist_refs: strings(&row.nist_refs, "nist_refs", &row.practice_id)?,
-                poam_eligibility: row.poam_eligibility.parse().map_err(corrupt)?,
-                practice_id,
-                id: row.id,
-                title: row.title,
-                description: row.description,
-                sprs_weight: row.sprs_weight,
-                sprs_partial_weight: row.sprs_partial_weight,
-                final_rule_id: row.final_rule_id,
-                search_text,
-            })
-        })
+        .map(practice_of)
         .collect::<Result<Vec<_>, ServiceError>>()?;
     practices.sort_by_key(|p| p.practice_id);
     let by_id =

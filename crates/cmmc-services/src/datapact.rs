@@ -16,8 +16,8 @@ use cmmc_store::entities::{
     datapact_sync_logs, organizations,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
@@ -147,6 +147,95 @@ fn check_url(url: &str) -> Result<String, ServiceError> {
     }
 }
 
+/// Checks a new mapping's practice id, contract id and contract name, in that
+/// order; answers the contract id as stored.
+fn check_new_mapping(
+    practice_id: &str,
+    contract_id: &str,
+    contract_name: Option<&str>,
+) -> Result<String, ServiceError> {
+    practice_id.parse::<PracticeId>().map_err(|err| ServiceError::invalid("practice_id", err))?;
+    let contract_id = cmmc_domain::text::short_text(contract_id, 128)
+        .map_err(|err| ServiceError::invalid("datapact_contract_id", err))?;
+    if contract_id.len() > 128 {
+        return Err(ServiceError::invalid("datapact_contract_id", "must be 1 to 128 characters"));
+    }
+    check_contract_name(contract_name)?;
+    Ok(contract_id)
+}
+
+/// Checks a changed contract id (1 to 128 characters once trimmed); answers it trimmed.
+fn check_contract_id(contract_id: Option<&str>) -> Result<Option<&str>, ServiceError> {
+    let contract_id = contract_id.map(str::trim);
+    if contract_id.is_some_and(|c| c.is_empty() || c.len() > 128) {
+        return Err(ServiceError::invalid("datapact_contract_id", "must be 1 to 128 characters"));
+    }
+    Ok(contract_id)
+}
+
+/// Checks a contract display name: at most 256 characters.
+fn check_contract_name(contract_name: Option<&str>) -> Result<(), ServiceError> {
+    if contract_name.is_some_and(|n| n.chars().count() > 256) {
+        return Err(ServiceError::invalid(
+            "datapact_contract_name",
+            "must be at most 256 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// A mapping with a new contract id and/or display name (`None` leaves it).
+fn changed_mapping(
+    before: &datapact_practice_mappings::Model,
+    contract_id: Option<&str>,
+    contract_name: Option<Option<String>>,
+) -> datapact_practice_mappings::ActiveModel {
+    let mut active = before.clone().into_active_model();
+    if let Some(contract_id) = contract_id {
+        active.datapact_contract_id = Set(contract_id.to_owned());
+    }
+    if let Some(name) = contract_name {
+        active.datapact_contract_name = Set(name);
+    }
+    active.updated_at = Set(Utc::now());
+    active
+}
+
+/// The audit details of a mapping update: its contract id and name, before and after.
+fn mapping_changes(
+    before: &datapact_practice_mappings::Model,
+    after: &datapact_practice_mappings::Model,
+) -> Json {
+    json!({
+        "datapact_contract_id": { "before": before.datapact_contract_id, "after": after.datapact_contract_id },
+        "datapact_contract_name": { "before": before.datapact_contract_name, "after": after.datapact_contract_name },
+    })
+}
+
+/// What one sync works with, for each mapped practice.
+struct SyncRun<'a> {
+    actor: &'a Actor,
+    assessment_id: &'a str,
+    org_id: &'a str,
+    client: &'a DataPactClient,
+}
+
+/// The result for a mapped practice whose DataPact call failed.
+fn failed_sync(mapping: datapact_practice_mappings::Model, err: &DataPactError) -> SyncResult {
+    SyncResult {
+        practice_id: mapping.practice_id,
+        datapact_contract_id: mapping.datapact_contract_id,
+        outcome: if matches!(err, DataPactError::Timeout) {
+            SyncStatus::Timeout
+        } else {
+            SyncStatus::Error
+        },
+        suggested_status: None,
+        error_kind: Some(err.kind()),
+        error: Some(err.to_string()),
+    }
+}
+
 impl Services {
     async fn org_for(
         &self,
@@ -190,23 +279,7 @@ impl Services {
         api_url: &str,
         api_key: Option<&str>,
     ) -> Result<DataPactConnection, ServiceError> {
-        let api_url = check_url(api_url)?;
-        let parsed = reqwest::Url::parse(&api_url)
-            .map_err(|err| ServiceError::invalid("api_url", format!("is not a URL: {err}")))?;
-        self.datapact
-            .outbound
-            .check_url(&parsed)
-            .map_err(|err| ServiceError::invalid("api_url", err))?;
-        if let Some(key) = api_key {
-            if key.trim().is_empty() || key.len() > 1024 {
-                return Err(ServiceError::invalid("api_key", "must be 1 to 1024 characters"));
-            }
-            if !self.secret_configured {
-                return Err(ServiceError::Conflict(
-                    "CMMC_SECRET_KEY is not configured: the server refuses to store a DataPact key it could not protect".into(),
-                ));
-            }
-        }
+        let api_url = self.check_connection(api_url, api_key)?;
         let txn = self.begin_change().await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
         let before = organizations::Entity::find_by_id(org_id.to_owned())
@@ -242,6 +315,33 @@ impl Services {
             api_url: after.datapact_api_url,
             api_key_set: after.datapact_api_key.is_some(),
         })
+    }
+
+    /// Checks a DataPact URL (also against the outbound policy) and key (which
+    /// needs a server secret to be stored); answers the URL as stored.
+    fn check_connection(
+        &self,
+        api_url: &str,
+        api_key: Option<&str>,
+    ) -> Result<String, ServiceError> {
+        let api_url = check_url(api_url)?;
+        let parsed = reqwest::Url::parse(&api_url)
+            .map_err(|err| ServiceError::invalid("api_url", format!("is not a URL: {err}")))?;
+        self.datapact
+            .outbound
+            .check_url(&parsed)
+            .map_err(|err| ServiceError::invalid("api_url", err))?;
+        if let Some(key) = api_key {
+            if key.trim().is_empty() || key.len() > 1024 {
+                return Err(ServiceError::invalid("api_key", "must be 1 to 1024 characters"));
+            }
+            if !self.secret_configured {
+                return Err(ServiceError::Conflict(
+                    "CMMC_SECRET_KEY is not configured: the server refuses to store a DataPact key it could not protect".into(),
+                ));
+            }
+        }
+        Ok(api_url)
     }
 
     fn client_for(&self, org: &organizations::Model) -> Result<DataPactClient, ServiceError> {
@@ -359,56 +459,16 @@ impl Services {
         contract_id: &str,
         contract_name: Option<String>,
     ) -> Result<Mapping, ServiceError> {
-        practice_id
-            .parse::<PracticeId>()
-            .map_err(|err| ServiceError::invalid("practice_id", err))?;
-        let contract_id = cmmc_domain::text::short_text(contract_id, 128)
-            .map_err(|err| ServiceError::invalid("datapact_contract_id", err))?;
-        if contract_id.len() > 128 {
-            return Err(ServiceError::invalid(
-                "datapact_contract_id",
-                "must be 1 to 128 characters",
-            ));
-        }
-        if contract_name.as_ref().is_some_and(|n| n.chars().count() > 256) {
-            return Err(ServiceError::invalid(
-                "datapact_contract_name",
-                "must be at most 256 characters",
-            ));
-        }
+        let contract_id = check_new_mapping(practice_id, contract_id, contract_name.as_deref())?;
         let now = Utc::now();
         let txn = self.begin_change().await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
-        if organizations::Entity::find_by_id(org_id.to_owned()).one(&txn).await?.is_none() {
-            return Err(ServiceError::not_found("organization"));
-        }
-        if cmmc_practices::Entity::find()
-            .filter(cmmc_practices::Column::PracticeId.eq(practice_id))
-            .count(&txn)
-            .await?
-            == 0
-        {
-            return Err(ServiceError::invalid(
-                "practice_id",
-                format!("{practice_id} is not in the catalogue"),
-            ));
-        }
-        let exists = datapact_practice_mappings::Entity::find()
-            .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
-            .filter(datapact_practice_mappings::Column::PracticeId.eq(practice_id))
-            .filter(datapact_practice_mappings::Column::DatapactContractId.eq(contract_id.as_str()))
-            .count(&txn)
-            .await?;
-        if exists > 0 {
-            return Err(ServiceError::Conflict(format!(
-                "{practice_id} is already mapped to contract {contract_id}"
-            )));
-        }
+        self.check_mapping_target(&txn, org_id, practice_id, &contract_id).await?;
         let row = datapact_practice_mappings::ActiveModel {
             id: Set(Uuid::new_v4().to_string()),
             org_id: Set(org_id.to_owned()),
             practice_id: Set(practice_id.to_owned()),
-            datapact_contract_id: Set(contract_id.to_owned()),
+            datapact_contract_id: Set(contract_id.clone()),
             datapact_contract_name: Set(contract_name),
             created_at: Set(now),
             updated_at: Set(now),
@@ -425,6 +485,69 @@ impl Services {
         Mapping::try_from(row)
     }
 
+    /// Checks a new mapping's target: the organisation exists, the practice
+    /// is in the catalogue, and it is not mapped to the contract yet.
+    async fn check_mapping_target<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        org_id: &str,
+        practice_id: &str,
+        contract_id: &str,
+    ) -> Result<(), ServiceError> {
+        if organizations::Entity::find_by_id(org_id.to_owned()).one(db).await?.is_none() {
+            return Err(ServiceError::not_found("organization"));
+        }
+        if cmmc_practices::Entity::find()
+            .filter(cmmc_practices::Column::PracticeId.eq(practice_id))
+            .count(db)
+            .await?
+            == 0
+        {
+            return Err(ServiceError::invalid(
+                "practice_id",
+                format!("{practice_id} is not in the catalogue"),
+            ));
+        }
+        self.ensure_unmapped(db, org_id, practice_id, contract_id).await
+    }
+
+    /// Refuses a second mapping of a practice to the same contract
+    /// ([`ServiceError::Conflict`]).
+    async fn ensure_unmapped<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        org_id: &str,
+        practice_id: &str,
+        contract_id: &str,
+    ) -> Result<(), ServiceError> {
+        let taken = datapact_practice_mappings::Entity::find()
+            .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
+            .filter(datapact_practice_mappings::Column::PracticeId.eq(practice_id))
+            .filter(datapact_practice_mappings::Column::DatapactContractId.eq(contract_id))
+            .count(db)
+            .await?;
+        if taken > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "{practice_id} is already mapped to contract {contract_id}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// One of the organisation's mappings.
+    async fn mapping_row<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        org_id: &str,
+        mapping_id: &str,
+    ) -> Result<datapact_practice_mappings::Model, ServiceError> {
+        datapact_practice_mappings::Entity::find_by_id(mapping_id.to_owned())
+            .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("mapping"))
+    }
+
     /// Changes a mapping's contract id or display name.
     ///
     /// # Errors
@@ -438,62 +561,22 @@ impl Services {
         contract_id: Option<&str>,
         contract_name: Option<Option<String>>,
     ) -> Result<Mapping, ServiceError> {
-        let contract_id = contract_id.map(str::trim);
-        if contract_id.is_some_and(|c| c.is_empty() || c.len() > 128) {
-            return Err(ServiceError::invalid(
-                "datapact_contract_id",
-                "must be 1 to 128 characters",
-            ));
-        }
-        if contract_name
-            .as_ref()
-            .is_some_and(|n| n.as_ref().is_some_and(|n| n.chars().count() > 256))
-        {
-            return Err(ServiceError::invalid(
-                "datapact_contract_name",
-                "must be at most 256 characters",
-            ));
-        }
+        let contract_id = check_contract_id(contract_id)?;
+        check_contract_name(contract_name.as_ref().and_then(Option::as_deref))?;
         let txn = self.begin_change().await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
-        let before = datapact_practice_mappings::Entity::find_by_id(mapping_id.to_owned())
-            .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("mapping"))?;
+        let before = self.mapping_row(&txn, org_id, mapping_id).await?;
         if let Some(contract_id) = contract_id
             && contract_id != before.datapact_contract_id
         {
-            let taken = datapact_practice_mappings::Entity::find()
-                .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
-                .filter(datapact_practice_mappings::Column::PracticeId.eq(&before.practice_id))
-                .filter(datapact_practice_mappings::Column::DatapactContractId.eq(contract_id))
-                .count(&txn)
-                .await?;
-            if taken > 0 {
-                return Err(ServiceError::Conflict(format!(
-                    "{} is already mapped to contract {contract_id}",
-                    before.practice_id
-                )));
-            }
+            self.ensure_unmapped(&txn, org_id, &before.practice_id, contract_id).await?;
         }
-        let mut active = before.clone().into_active_model();
-        if let Some(contract_id) = contract_id {
-            active.datapact_contract_id = Set(contract_id.to_owned());
-        }
-        if let Some(name) = contract_name {
-            active.datapact_contract_name = Set(name);
-        }
-        active.updated_at = Set(Utc::now());
-        let after = active.update(&txn).await?;
+        let after = changed_mapping(&before, contract_id, contract_name).update(&txn).await?;
         let event = AuditEvent::new(
             "datapact_mapping.update",
             "datapact_mapping",
             Some(mapping_id),
-            json!({
-                "datapact_contract_id": { "before": before.datapact_contract_id, "after": after.datapact_contract_id },
-                "datapact_contract_name": { "before": before.datapact_contract_name, "after": after.datapact_contract_name },
-            }),
+            mapping_changes(&before, &after),
         );
         txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Mapping::try_from(after)
@@ -511,11 +594,7 @@ impl Services {
     ) -> Result<(), ServiceError> {
         let txn = self.begin_change().await?;
         actor.authorize(Action::DataPactConfigure, org_id, "organization")?;
-        let row = datapact_practice_mappings::Entity::find_by_id(mapping_id.to_owned())
-            .filter(datapact_practice_mappings::Column::OrgId.eq(org_id))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("mapping"))?;
+        let row = self.mapping_row(&txn, org_id, mapping_id).await?;
         datapact_practice_mappings::Entity::delete_by_id(mapping_id.to_owned()).exec(&txn).await?;
         let event = AuditEvent::new(
             "datapact_mapping.delete",
@@ -539,83 +618,106 @@ impl Services {
         actor: &Actor,
         assessment_id: &str,
     ) -> Result<Vec<SyncResult>, ServiceError> {
-        let assessment = assessments::Entity::find_by_id(assessment_id.to_owned())
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("assessment"))?;
-        actor.authorize(Action::DataPactSync, &assessment.org_id, "assessment")?;
-        crate::assessments::ensure_writable(&assessment)?;
-        let org = organizations::Entity::find_by_id(assessment.org_id.clone())
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("organization"))?;
+        let org = self.org_to_sync(actor, assessment_id).await?;
         let client = self.client_for(&org)?;
         let mappings = datapact_practice_mappings::Entity::find()
             .filter(datapact_practice_mappings::Column::OrgId.eq(&org.id))
             .order_by_asc(datapact_practice_mappings::Column::PracticeId)
             .all(&self.db)
             .await?;
+        let run = SyncRun { actor, assessment_id, org_id: &org.id, client: &client };
         let mut results = Vec::new();
         for mapping in mappings {
-            let Some(answer) = assessment_practices::Entity::find()
-                .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
-                .filter(assessment_practices::Column::PracticeId.eq(&mapping.practice_id))
-                .one(&self.db)
-                .await?
-            else {
-                continue;
-            };
-            let attempts = client.compliance(&mapping.datapact_contract_id).await;
-            let outcome = self
-                .log_calls(&org.id, Some(assessment_id), Some(&mapping.practice_id), attempts)
-                .await?;
-            let result = match outcome {
-                Ok(body) => {
-                    let status = body.get("status").and_then(Json::as_str).unwrap_or_default();
-                    let suggested = suggested_status(status);
-                    let now = Utc::now();
-                    let txn = self.begin_change().await?;
-                    let mut active = answer.clone().into_active_model();
-                    active.datapact_sync_status = Set(Some(suggested.as_str().to_owned()));
-                    active.datapact_sync_at = Set(Some(now));
-                    active.updated_at = Set(now);
-                    active.update(&txn).await?;
-                    let event = AuditEvent::new(
-                        "assessment_practice.datapact_sync",
-                        "assessment_practice",
-                        Some(&answer.id),
-                        json!({
-                            "assessment_id": assessment_id, "practice_id": mapping.practice_id,
-                            "datapact_contract_id": mapping.datapact_contract_id,
-                            "datapact_sync_status": { "before": answer.datapact_sync_status, "after": suggested.as_str() },
-                        }),
-                    );
-                    txn.commit(&Author::from(actor), Some(&org.id), event).await?;
-                    SyncResult {
-                        practice_id: mapping.practice_id,
-                        datapact_contract_id: mapping.datapact_contract_id,
-                        outcome: SyncStatus::Success,
-                        suggested_status: Some(suggested),
-                        error_kind: None,
-                        error: None,
-                    }
-                }
-                Err(err) => SyncResult {
-                    practice_id: mapping.practice_id,
-                    datapact_contract_id: mapping.datapact_contract_id,
-                    outcome: if matches!(err, DataPactError::Timeout) {
-                        SyncStatus::Timeout
-                    } else {
-                        SyncStatus::Error
-                    },
-                    suggested_status: None,
-                    error_kind: Some(err.kind()),
-                    error: Some(err.to_string()),
-                },
-            };
-            results.push(result);
+            if let Some(result) = self.sync_mapping(&run, mapping).await? {
+                results.push(result);
+            }
         }
         Ok(results)
+    }
+
+    /// The organisation of an assessment the actor may sync, while the
+    /// assessment is writable.
+    async fn org_to_sync(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+    ) -> Result<organizations::Model, ServiceError> {
+        let assessment = assessments::Entity::find_by_id(assessment_id.to_owned())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("assessment"))?;
+        actor.authorize(Action::DataPactSync, &assessment.org_id, "assessment")?;
+        crate::assessments::ensure_writable(&assessment)?;
+        organizations::Entity::find_by_id(assessment.org_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("organization"))
+    }
+
+    /// Syncs one mapped practice: asks DataPact, logs every call, and records
+    /// the suggested status; `None` when the assessment has no such practice.
+    async fn sync_mapping(
+        &self,
+        run: &SyncRun<'_>,
+        mapping: datapact_practice_mappings::Model,
+    ) -> Result<Option<SyncResult>, ServiceError> {
+        let Some(answer) = assessment_practices::Entity::find()
+            .filter(assessment_practices::Column::AssessmentId.eq(run.assessment_id))
+            .filter(assessment_practices::Column::PracticeId.eq(&mapping.practice_id))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let attempts = run.client.compliance(&mapping.datapact_contract_id).await;
+        let outcome = self
+            .log_calls(run.org_id, Some(run.assessment_id), Some(&mapping.practice_id), attempts)
+            .await?;
+        let body = match outcome {
+            Ok(body) => body,
+            Err(err) => return Ok(Some(failed_sync(mapping, &err))),
+        };
+        let status = body.get("status").and_then(Json::as_str).unwrap_or_default();
+        let suggested = suggested_status(status);
+        self.record_suggestion(run, &answer, &mapping, suggested).await?;
+        Ok(Some(SyncResult {
+            practice_id: mapping.practice_id,
+            datapact_contract_id: mapping.datapact_contract_id,
+            outcome: SyncStatus::Success,
+            suggested_status: Some(suggested),
+            error_kind: None,
+            error: None,
+        }))
+    }
+
+    /// Records DataPact's suggested status beside a practice answer (never
+    /// its status), as a change of its own.
+    async fn record_suggestion(
+        &self,
+        run: &SyncRun<'_>,
+        answer: &assessment_practices::Model,
+        mapping: &datapact_practice_mappings::Model,
+        suggested: PracticeStatus,
+    ) -> Result<(), ServiceError> {
+        let now = Utc::now();
+        let txn = self.begin_change().await?;
+        let mut active = answer.clone().into_active_model();
+        active.datapact_sync_status = Set(Some(suggested.as_str().to_owned()));
+        active.datapact_sync_at = Set(Some(now));
+        active.updated_at = Set(now);
+        active.update(&txn).await?;
+        let event = AuditEvent::new(
+            "assessment_practice.datapact_sync",
+            "assessment_practice",
+            Some(&answer.id),
+            json!({
+                "assessment_id": run.assessment_id, "practice_id": mapping.practice_id,
+                "datapact_contract_id": mapping.datapact_contract_id,
+                "datapact_sync_status": { "before": answer.datapact_sync_status, "after": suggested.as_str() },
+            }),
+        );
+        txn.commit(&Author::from(run.actor), Some(run.org_id), event).await?;
+        Ok(())
     }
 
     /// The DataPact calls made for an assessment, newest first.

@@ -150,6 +150,246 @@ fn with_overdue(item: poam_items::Model, today: NaiveDate) -> Result<PoamItem, S
     Ok(PoamItem { overdue: is_overdue(&item, today), item: PoamItemRecord::try_from(item)? })
 }
 
+/// A [`FindingChanges`] with each given field checked.
+struct FindingEdit {
+    finding_type: Option<FindingType>,
+    severity: Option<Severity>,
+    title: Option<String>,
+    description: Option<String>,
+    status: Option<FindingStatus>,
+}
+
+impl FindingEdit {
+    /// Checks the given fields: type, severity, title, then status.
+    fn from_changes(changes: FindingChanges) -> Result<Self, ServiceError> {
+        let finding_type = changes
+            .finding_type
+            .as_deref()
+            .map(|v| parse::<FindingType>("finding_type", v))
+            .transpose()?;
+        let severity =
+            changes.severity.as_deref().map(|v| parse::<Severity>("severity", v)).transpose()?;
+        let title = changes.title.as_deref().map(|v| text("title", v, 256)).transpose()?;
+        let status =
+            changes.status.as_deref().map(|v| parse::<FindingStatus>("status", v)).transpose()?;
+        Ok(Self { finding_type, severity, title, description: changes.description, status })
+    }
+
+    /// `before` with the edit applied; a status change must follow the
+    /// remediation workflow ([`ServiceError::Conflict`] otherwise).
+    fn apply_to(self, before: &findings::Model) -> Result<findings::ActiveModel, ServiceError> {
+        let mut active = before.clone().into_active_model();
+        if let Some(next) = self.status {
+            let current: FindingStatus = before
+                .status
+                .parse()
+                .map_err(|err| anyhow::format_err!("stored finding: {err}"))?;
+            if next != current {
+                current
+                    .transition_to(next)
+                    .map_err(|err| ServiceError::Conflict(err.to_string()))?;
+                active.status = Set(next.as_str().to_owned());
+            }
+        }
+        if let Some(v) = self.finding_type {
+            active.finding_type = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = self.severity {
+            active.severity = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = self.title {
+            active.title = Set(v);
+        }
+        if let Some(v) = self.description {
+            active.description = Set(Some(v));
+        }
+        active.updated_at = Set(Utc::now());
+        Ok(active)
+    }
+}
+
+/// The audit details of a finding update: before and after of each changed field.
+fn finding_changes(before: &findings::Model, after: &findings::Model) -> Json {
+    let mut details = Map::new();
+    for (field, b, a) in [
+        ("status", &before.status, &after.status),
+        ("severity", &before.severity, &after.severity),
+        ("finding_type", &before.finding_type, &after.finding_type),
+        ("title", &before.title, &after.title),
+    ] {
+        if b != a {
+            details.insert(field.into(), json!({ "before": b, "after": a }));
+        }
+    }
+    if before.description != after.description {
+        details.insert(
+            "description".into(),
+            json!({ "before": before.description, "after": after.description }),
+        );
+    }
+    Json::Object(details)
+}
+
+/// A new draft POA&M of an assessment.
+fn draft_poam(
+    org_id: &str,
+    assessment_id: &str,
+    title: String,
+    now: DateTime<Utc>,
+) -> poams::ActiveModel {
+    poams::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        org_id: Set(org_id.to_owned()),
+        assessment_id: Set(assessment_id.to_owned()),
+        title: Set(title),
+        status: Set(PoamStatus::Draft.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// The open POA&M item a generated POA&M holds for one candidate.
+fn generated_item(
+    candidate: cmmc_domain::poam::PoamCandidate,
+    poam_id: &str,
+    deadline: NaiveDate,
+    now: DateTime<Utc>,
+) -> poam_items::ActiveModel {
+    poam_items::ActiveModel {
+        id: Set(Uuid::new_v4().to_string()),
+        poam_id: Set(poam_id.to_owned()),
+        finding_id: Set(candidate.finding_id),
+        practice_id: Set(candidate.practice_id.map(|p| p.to_string())),
+        milestone: Set(candidate.milestone),
+        scheduled_completion: Set(Some(deadline)),
+        actual_completion: Set(None),
+        status: Set(PoamItemStatus::Open.as_str().to_owned()),
+        resources_required: Set(None),
+        risk_accepted: Set(false),
+        poam_eligible: Set(candidate.poam_eligible),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// A [`PoamItemChanges`] with its milestone and status checked.
+struct PoamItemEdit {
+    milestone: Option<String>,
+    status: Option<PoamItemStatus>,
+    changes: PoamItemChanges,
+}
+
+impl PoamItemEdit {
+    /// Checks the milestone, then the status (overdue is never set, only read).
+    fn from_changes(changes: PoamItemChanges) -> Result<Self, ServiceError> {
+        let milestone =
+            changes.milestone.as_deref().map(|m| text("milestone", m, 256)).transpose()?;
+        let status =
+            changes.status.as_deref().map(|s| parse::<PoamItemStatus>("status", s)).transpose()?;
+        if status == Some(PoamItemStatus::Overdue) {
+            return Err(ServiceError::invalid(
+                "status",
+                "overdue is read from the schedule, not set",
+            ));
+        }
+        Ok(Self { milestone, status, changes })
+    }
+
+    /// `before` with the edit applied; completing it records today as its
+    /// actual completion unless one is recorded or given.
+    fn apply_to(self, before: &poam_items::Model, now: DateTime<Utc>) -> poam_items::ActiveModel {
+        let changes = self.changes;
+        let mut active = before.clone().into_active_model();
+        if let Some(m) = self.milestone {
+            active.milestone = Set(m);
+        }
+        if let Some(d) = changes.scheduled_completion {
+            active.scheduled_completion = Set(d);
+        }
+        if let Some(d) = changes.actual_completion {
+            active.actual_completion = Set(d);
+        }
+        if let Some(r) = changes.resources_required {
+            active.resources_required = Set(r);
+        }
+        if let Some(r) = changes.risk_accepted {
+            active.risk_accepted = Set(r);
+        }
+        if let Some(s) = self.status {
+            active.status = Set(s.as_str().to_owned());
+            if s == PoamItemStatus::Completed
+                && before.actual_completion.is_none()
+                && changes.actual_completion.is_none()
+            {
+                active.actual_completion = Set(Some(now.date_naive()));
+            }
+        }
+        active.updated_at = Set(now);
+        active
+    }
+}
+
+/// The audit details of a POA&M item update: its POA&M, and before and after
+/// of each changed field.
+fn poam_item_changes(poam_id: &str, before: &poam_items::Model, after: &poam_items::Model) -> Json {
+    let mut details = Map::new();
+    details.insert("poam_id".into(), json!(poam_id));
+    for (field, b, a) in [
+        ("status", json!(before.status), json!(after.status)),
+        ("milestone", json!(before.milestone), json!(after.milestone)),
+        (
+            "scheduled_completion",
+            json!(before.scheduled_completion),
+            json!(after.scheduled_completion),
+        ),
+        ("actual_completion", json!(before.actual_completion), json!(after.actual_completion)),
+        ("resources_required", json!(before.resources_required), json!(after.resources_required)),
+        ("risk_accepted", json!(before.risk_accepted), json!(after.risk_accepted)),
+    ] {
+        if b != a {
+            details.insert(field.into(), json!({ "before": b, "after": a }));
+        }
+    }
+    Json::Object(details)
+}
+
+/// The SPRS score of the newest completed assessment that has one, and the
+/// completed assessments oldest first.
+fn score_history(all: &[assessments::Model]) -> (Option<i32>, Vec<ScorePoint>) {
+    let mut completed: Vec<&assessments::Model> =
+        all.iter().filter(|a| a.completed_at.is_some()).collect();
+    completed.sort_by_key(|a| a.completed_at);
+    let sprs_history: Vec<_> = completed
+        .iter()
+        .filter_map(|a| {
+            Some(ScorePoint {
+                assessment_id: a.id.clone(),
+                title: a.title.clone(),
+                completed_at: a.completed_at?,
+                sprs_score: a.sprs_score,
+                cmmc_status: a.cmmc_status.clone(),
+            })
+        })
+        .collect();
+    let current_sprs_score = completed.iter().rev().find_map(|a| a.sprs_score);
+    (current_sprs_score, sprs_history)
+}
+
+/// Practices per domain: (met or not applicable, total).
+fn met_by_domain(rows: Vec<assessment_practices::Model>) -> BTreeMap<String, (u32, u32)> {
+    let mut by_domain = BTreeMap::new();
+    for row in rows {
+        let entry: &mut (u32, u32) = by_domain.entry(row.domain_id.clone()).or_default();
+        entry.1 += 1;
+        if row.status == PracticeStatus::Met.as_str()
+            || row.status == PracticeStatus::NotApplicable.as_str()
+        {
+            entry.0 += 1;
+        }
+    }
+    by_domain
+}
+
 impl Services {
     async fn check_practice_in<C: ConnectionTrait>(
         &self,
@@ -284,66 +524,14 @@ impl Services {
         finding_id: &str,
         changes: FindingChanges,
     ) -> Result<Finding, ServiceError> {
-        let finding_type = changes
-            .finding_type
-            .as_deref()
-            .map(|v| parse::<FindingType>("finding_type", v))
-            .transpose()?;
-        let severity =
-            changes.severity.as_deref().map(|v| parse::<Severity>("severity", v)).transpose()?;
-        let title = changes.title.as_deref().map(|v| text("title", v, 256)).transpose()?;
-        let status =
-            changes.status.as_deref().map(|v| parse::<FindingStatus>("status", v)).transpose()?;
+        let edit = FindingEdit::from_changes(changes)?;
         let txn = self.begin_change().await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::FindingManage).await?;
         let before = self.finding_row(&txn, assessment_id, finding_id).await?;
-        let mut active = before.clone().into_active_model();
-        if let Some(next) = status {
-            let current: FindingStatus = before
-                .status
-                .parse()
-                .map_err(|err| anyhow::format_err!("stored finding: {err}"))?;
-            if next != current {
-                current
-                    .transition_to(next)
-                    .map_err(|err| ServiceError::Conflict(err.to_string()))?;
-                active.status = Set(next.as_str().to_owned());
-            }
-        }
-        if let Some(v) = finding_type {
-            active.finding_type = Set(v.as_str().to_owned());
-        }
-        if let Some(v) = severity {
-            active.severity = Set(v.as_str().to_owned());
-        }
-        if let Some(v) = title {
-            active.title = Set(v);
-        }
-        if let Some(v) = changes.description {
-            active.description = Set(Some(v));
-        }
-        active.updated_at = Set(Utc::now());
-        let after = active.update(&txn).await?;
-        let mut details = Map::new();
-        for (field, b, a) in [
-            ("status", &before.status, &after.status),
-            ("severity", &before.severity, &after.severity),
-            ("finding_type", &before.finding_type, &after.finding_type),
-            ("title", &before.title, &after.title),
-        ] {
-            if b != a {
-                details.insert(field.into(), json!({ "before": b, "after": a }));
-            }
-        }
-        if before.description != after.description {
-            details.insert(
-                "description".into(),
-                json!({ "before": before.description, "after": after.description }),
-            );
-        }
-        let event =
-            AuditEvent::new("finding.update", "finding", Some(finding_id), Json::Object(details));
+        let after = edit.apply_to(&before)?.update(&txn).await?;
+        let details = finding_changes(&before, &after);
+        let event = AuditEvent::new("finding.update", "finding", Some(finding_id), details);
         txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Finding::try_from(after)
     }
@@ -398,53 +586,16 @@ impl Services {
         let deadline = assessment
             .conditional_deadline
             .unwrap_or_else(|| closeout_deadline(assessment.completed_at.unwrap_or(now)));
-        let practices = assessment_practices::Entity::find()
-            .filter(assessment_practices::Column::AssessmentId.eq(assessment_id))
-            .order_by_asc(assessment_practices::Column::SortOrder)
-            .all(&txn)
-            .await?;
-        let open_findings: Vec<findings::Model> = findings::Entity::find()
-            .filter(findings::Column::AssessmentId.eq(assessment_id))
-            .filter(
-                findings::Column::Status
-                    .is_in([FindingStatus::Open.as_str(), FindingStatus::InRemediation.as_str()]),
-            )
-            .order_by_asc(findings::Column::CreatedAt)
-            .all(&txn)
-            .await?;
-        let poam = poams::ActiveModel {
-            id: Set(Uuid::new_v4().to_string()),
-            org_id: Set(assessment.org_id.clone()),
-            assessment_id: Set(assessment_id.to_owned()),
-            title: Set(format!("POA&M for {}", assessment.title).chars().take(256).collect()),
-            status: Set(PoamStatus::Draft.as_str().to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
+        let practices = self.practice_rows(&txn, assessment_id).await?;
+        let open_findings = self.unresolved_findings(&txn, assessment_id).await?;
+        let title: String = format!("POA&M for {}", assessment.title).chars().take(256).collect();
+        let poam = draft_poam(&assessment.org_id, assessment_id, title, now).insert(&txn).await?;
         let candidates = cmmc_domain::poam::candidates(
             &practice_results(&practices)?,
             &open_findings.iter().map(open_finding).collect::<Result<Vec<_>, _>>()?,
         );
-        let items: Vec<poam_items::ActiveModel> = candidates
-            .into_iter()
-            .map(|c| poam_items::ActiveModel {
-                id: Set(Uuid::new_v4().to_string()),
-                poam_id: Set(poam.id.clone()),
-                finding_id: Set(c.finding_id),
-                practice_id: Set(c.practice_id.map(|p| p.to_string())),
-                milestone: Set(c.milestone),
-                scheduled_completion: Set(Some(deadline)),
-                actual_completion: Set(None),
-                status: Set(PoamItemStatus::Open.as_str().to_owned()),
-                resources_required: Set(None),
-                risk_accepted: Set(false),
-                poam_eligible: Set(c.poam_eligible),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .collect();
+        let items: Vec<poam_items::ActiveModel> =
+            candidates.into_iter().map(|c| generated_item(c, &poam.id, deadline, now)).collect();
         let n_items = items.len();
         if !items.is_empty() {
             poam_items::Entity::insert_many(items).exec_without_returning(&txn).await?;
@@ -457,6 +608,23 @@ impl Services {
         );
         txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         self.load_poam(&self.db, poam).await
+    }
+
+    /// The open and in-remediation findings of an assessment, oldest first.
+    async fn unresolved_findings<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        assessment_id: &str,
+    ) -> Result<Vec<findings::Model>, ServiceError> {
+        Ok(findings::Entity::find()
+            .filter(findings::Column::AssessmentId.eq(assessment_id))
+            .filter(
+                findings::Column::Status
+                    .is_in([FindingStatus::Open.as_str(), FindingStatus::InRemediation.as_str()]),
+            )
+            .order_by_asc(findings::Column::CreatedAt)
+            .all(db)
+            .await?)
     }
 
     async fn load_poam<C: ConnectionTrait>(
@@ -608,17 +776,7 @@ impl Services {
         let txn = self.begin_change().await?;
         let assessment =
             self.assessment_for(&txn, actor, assessment_id, Action::PoamManage).await?;
-        let poam = poams::ActiveModel {
-            id: Set(Uuid::new_v4().to_string()),
-            org_id: Set(assessment.org_id.clone()),
-            assessment_id: Set(assessment_id.to_owned()),
-            title: Set(title),
-            status: Set(PoamStatus::Draft.as_str().to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
+        let poam = draft_poam(&assessment.org_id, assessment_id, title, now).insert(&txn).await?;
         let event = AuditEvent::new(
             "poam.create",
             "poam",
@@ -644,11 +802,7 @@ impl Services {
         if poam.status == PoamStatus::Completed.as_str() {
             return Err(ServiceError::Conflict("a completed POA&M is read-only".into()));
         }
-        let item = poam_items::Entity::find_by_id(item_id.to_owned())
-            .filter(poam_items::Column::PoamId.eq(poam_id))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("POA&M item"))?;
+        let item = self.poam_item_row(&txn, poam_id, item_id).await?;
         poam_items::Entity::delete_by_id(item_id.to_owned()).exec(&txn).await?;
         let event = AuditEvent::new(
             "poam_item.delete",
@@ -723,77 +877,30 @@ impl Services {
         item_id: &str,
         changes: PoamItemChanges,
     ) -> Result<PoamItem, ServiceError> {
-        let milestone =
-            changes.milestone.as_deref().map(|m| text("milestone", m, 256)).transpose()?;
-        let status =
-            changes.status.as_deref().map(|s| parse::<PoamItemStatus>("status", s)).transpose()?;
-        if status == Some(PoamItemStatus::Overdue) {
-            return Err(ServiceError::invalid(
-                "status",
-                "overdue is read from the schedule, not set",
-            ));
-        }
+        let edit = PoamItemEdit::from_changes(changes)?;
         let now = Utc::now();
         let txn = self.begin_change().await?;
         let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
-        let before = poam_items::Entity::find_by_id(item_id.to_owned())
-            .filter(poam_items::Column::PoamId.eq(poam_id))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("POA&M item"))?;
-        let mut active = before.clone().into_active_model();
-        if let Some(m) = milestone {
-            active.milestone = Set(m);
-        }
-        if let Some(d) = changes.scheduled_completion {
-            active.scheduled_completion = Set(d);
-        }
-        if let Some(d) = changes.actual_completion {
-            active.actual_completion = Set(d);
-        }
-        if let Some(r) = changes.resources_required {
-            active.resources_required = Set(r);
-        }
-        if let Some(r) = changes.risk_accepted {
-            active.risk_accepted = Set(r);
-        }
-        if let Some(s) = status {
-            active.status = Set(s.as_str().to_owned());
-            if s == PoamItemStatus::Completed
-                && before.actual_completion.is_none()
-                && changes.actual_completion.is_none()
-            {
-                active.actual_completion = Set(Some(now.date_naive()));
-            }
-        }
-        active.updated_at = Set(now);
-        let after = active.update(&txn).await?;
-        let mut details = Map::new();
-        details.insert("poam_id".into(), json!(poam_id));
-        for (field, b, a) in [
-            ("status", json!(before.status), json!(after.status)),
-            ("milestone", json!(before.milestone), json!(after.milestone)),
-            (
-                "scheduled_completion",
-                json!(before.scheduled_completion),
-                json!(after.scheduled_completion),
-            ),
-            ("actual_completion", json!(before.actual_completion), json!(after.actual_completion)),
-            (
-                "resources_required",
-                json!(before.resources_required),
-                json!(after.resources_required),
-            ),
-            ("risk_accepted", json!(before.risk_accepted), json!(after.risk_accepted)),
-        ] {
-            if b != a {
-                details.insert(field.into(), json!({ "before": b, "after": a }));
-            }
-        }
-        let event =
-            AuditEvent::new("poam_item.update", "poam_item", Some(item_id), Json::Object(details));
+        let before = self.poam_item_row(&txn, poam_id, item_id).await?;
+        let after = edit.apply_to(&before, now).update(&txn).await?;
+        let details = poam_item_changes(poam_id, &before, &after);
+        let event = AuditEvent::new("poam_item.update", "poam_item", Some(item_id), details);
         txn.commit(&Author::from(actor), Some(&poam.org_id), event).await?;
         with_overdue(after, now.date_naive())
+    }
+
+    /// One item of a POA&M.
+    async fn poam_item_row<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        poam_id: &str,
+        item_id: &str,
+    ) -> Result<poam_items::Model, ServiceError> {
+        poam_items::Entity::find_by_id(item_id.to_owned())
+            .filter(poam_items::Column::PoamId.eq(poam_id))
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("POA&M item"))
     }
 
     /// The organisation's dashboard.
@@ -808,71 +915,19 @@ impl Services {
             .order_by_asc(assessments::Column::CreatedAt)
             .all(&self.db)
             .await?;
-        let mut completed: Vec<&assessments::Model> =
-            all.iter().filter(|a| a.completed_at.is_some()).collect();
-        completed.sort_by_key(|a| a.completed_at);
-        let sprs_history: Vec<_> = completed
-            .iter()
-            .filter_map(|a| {
-                Some(ScorePoint {
-                    assessment_id: a.id.clone(),
-                    title: a.title.clone(),
-                    completed_at: a.completed_at?,
-                    sprs_score: a.sprs_score,
-                    cmmc_status: a.cmmc_status.clone(),
-                })
-            })
-            .collect();
-        let current_sprs_score = completed.iter().rev().find_map(|a| a.sprs_score);
-        let mut practices_met_by_domain = BTreeMap::new();
-        if let Some(latest) = all.last() {
-            let rows = assessment_practices::Entity::find()
-                .filter(assessment_practices::Column::AssessmentId.eq(&latest.id))
-                .all(&self.db)
-                .await?;
-            for row in rows {
-                let entry: &mut (u32, u32) =
-                    practices_met_by_domain.entry(row.domain_id.clone()).or_default();
-                entry.1 += 1;
-                if row.status == PracticeStatus::Met.as_str()
-                    || row.status == PracticeStatus::NotApplicable.as_str()
-                {
-                    entry.0 += 1;
-                }
-            }
-        }
+        let (current_sprs_score, sprs_history) = score_history(&all);
+        let practices_met_by_domain = match all.last() {
+            Some(latest) => met_by_domain(
+                assessment_practices::Entity::find()
+                    .filter(assessment_practices::Column::AssessmentId.eq(&latest.id))
+                    .all(&self.db)
+                    .await?,
+            ),
+            None => BTreeMap::new(),
+        };
         let ids: Vec<String> = all.iter().map(|a| a.id.clone()).collect();
-        let mut open_findings_by_severity: BTreeMap<String, u32> =
-            Severity::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-        let open = findings::Entity::find()
-            .filter(findings::Column::AssessmentId.is_in(ids))
-            .filter(
-                findings::Column::Status
-                    .is_in([FindingStatus::Open.as_str(), FindingStatus::InRemediation.as_str()]),
-            )
-            .all(&self.db)
-            .await?;
-        for finding in open {
-            *open_findings_by_severity.entry(finding.severity).or_default() += 1;
-        }
-        let poam_ids: Vec<String> = poams::Entity::find()
-            .filter(poams::Column::OrgId.eq(org_id))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        let today = Utc::now().date_naive();
-        let overdue_poam_items = poam_items::Entity::find()
-            .filter(poam_items::Column::PoamId.is_in(poam_ids))
-            .filter(poam_items::Column::Status.ne(PoamItemStatus::Completed.as_str()))
-            .order_by_asc(poam_items::Column::ScheduledCompletion)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|i| with_overdue(i, today))
-            .filter(|i| i.as_ref().map_or(true, |i| i.overdue))
-            .collect::<Result<Vec<_>, _>>()?;
+        let open_findings_by_severity = self.open_findings_by_severity(&self.db, ids).await?;
+        let overdue_poam_items = self.overdue_poam_items(&self.db, org_id).await?;
         Ok(Dashboard {
             current_sprs_score,
             sprs_history,
@@ -880,5 +935,54 @@ impl Services {
             open_findings_by_severity,
             overdue_poam_items,
         })
+    }
+
+    /// The open and in-remediation findings of these assessments per
+    /// severity, every severity listed.
+    async fn open_findings_by_severity<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        assessment_ids: Vec<String>,
+    ) -> Result<BTreeMap<String, u32>, ServiceError> {
+        let mut by_severity: BTreeMap<String, u32> =
+            Severity::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+        let open = findings::Entity::find()
+            .filter(findings::Column::AssessmentId.is_in(assessment_ids))
+            .filter(
+                findings::Column::Status
+                    .is_in([FindingStatus::Open.as_str(), FindingStatus::InRemediation.as_str()]),
+            )
+            .all(db)
+            .await?;
+        for finding in open {
+            *by_severity.entry(finding.severity).or_default() += 1;
+        }
+        Ok(by_severity)
+    }
+
+    /// The organisation's POA&M items past their scheduled completion, soonest due first.
+    async fn overdue_poam_items<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        org_id: &str,
+    ) -> Result<Vec<PoamItem>, ServiceError> {
+        let poam_ids: Vec<String> = poams::Entity::find()
+            .filter(poams::Column::OrgId.eq(org_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let today = Utc::now().date_naive();
+        poam_items::Entity::find()
+            .filter(poam_items::Column::PoamId.is_in(poam_ids))
+            .filter(poam_items::Column::Status.ne(PoamItemStatus::Completed.as_str()))
+            .order_by_asc(poam_items::Column::ScheduledCompletion)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|i| with_overdue(i, today))
+            .filter(|i| i.as_ref().map_or(true, |i| i.overdue))
+            .collect()
     }
 }

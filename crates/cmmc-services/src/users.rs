@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use cmmc_domain::access::{self, Action};
 use cmmc_domain::{Email, Password, RoleName, Username};
-use cmmc_store::entities::{auth_sessions, roles, user_roles, users};
+use cmmc_store::entities::{roles, user_roles, users};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
@@ -13,7 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, Author};
-use crate::auth::{hash_password, record_password, revoke, role_names};
+use crate::auth::{hash_password, record_password, revoke_sessions_of, role_names};
 use crate::{Actor, ServiceError, Services};
 
 /// A user as callers see it: never the password hash.
@@ -141,6 +141,70 @@ async fn set_user_roles<C: ConnectionTrait>(
     });
     user_roles::Entity::insert_many(rows).exec(db).await?;
     Ok(())
+}
+
+/// Checks, inside the change, that `actor` may make `before` (the user
+/// `user_id`) take `email`: a system administrator is changed only by
+/// another one, and an email in use by someone else is a conflict.
+async fn check_user_update<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    user_id: &str,
+    before: &users::Model,
+    email: Option<&Email>,
+) -> Result<(), ServiceError> {
+    if !actor.is_system_admin() && role_names(db, user_id).await?.contains(&RoleName::SystemAdmin) {
+        return Err(ServiceError::Forbidden {
+            action: "change a system administrator's account".into(),
+        });
+    }
+    if let Some(email) = email
+        && !email.as_str().eq_ignore_ascii_case(&before.email)
+        && username_or_email_taken(db, "", email.as_str()).await? == Some("email")
+    {
+        return Err(ServiceError::Conflict("a user with this email already exists".into()));
+    }
+    Ok(())
+}
+
+/// `before` with the given email and active flag (`None` leaves a field),
+/// stamped `now`, ready to update.
+fn changed_user(
+    before: &users::Model,
+    email: Option<Email>,
+    is_active: Option<bool>,
+    now: DateTime<Utc>,
+) -> users::ActiveModel {
+    let mut active = before.clone().into_active_model();
+    if let Some(email) = email {
+        active.email = Set(email.into_inner());
+    }
+    if let Some(is_active) = is_active {
+        active.is_active = Set(is_active);
+    }
+    active.updated_at = Set(now);
+    active
+}
+
+/// The audit event of an update from `before` to `after`: the changed
+/// fields, before and after, under an action that names a (de)activation.
+fn user_update_event(user_id: &str, before: &users::Model, after: &users::Model) -> AuditEvent {
+    let mut details = serde_json::Map::new();
+    if before.email != after.email {
+        details.insert("email".into(), json!({ "before": before.email, "after": after.email }));
+    }
+    if before.is_active != after.is_active {
+        details.insert(
+            "is_active".into(),
+            json!({ "before": before.is_active, "after": after.is_active }),
+        );
+    }
+    let action = match (before.is_active, after.is_active) {
+        (true, false) => "user.deactivate",
+        (false, true) => "user.reactivate",
+        _ => "user.update",
+    };
+    AuditEvent::new(action, "user", Some(user_id), serde_json::Value::Object(details))
 }
 
 impl Services {
@@ -356,56 +420,12 @@ impl Services {
         let now = Utc::now();
         let txn = self.begin_change().await?;
         let before = self.user_in_org(&txn, org_id, user_id).await?;
-        // A system administrator is changed only by another one.
-        if !actor.is_system_admin()
-            && role_names(&txn, user_id).await?.contains(&RoleName::SystemAdmin)
-        {
-            return Err(ServiceError::Forbidden {
-                action: "change a system administrator's account".into(),
-            });
-        }
-        if let Some(email) = &email
-            && !email.as_str().eq_ignore_ascii_case(&before.email)
-            && username_or_email_taken(&txn, "", email.as_str()).await? == Some("email")
-        {
-            return Err(ServiceError::Conflict("a user with this email already exists".into()));
-        }
-        let mut active = before.clone().into_active_model();
-        if let Some(email) = email {
-            active.email = Set(email.into_inner());
-        }
-        if let Some(is_active) = changes.is_active {
-            active.is_active = Set(is_active);
-        }
-        active.updated_at = Set(now);
-        let after = active.update(&txn).await?;
+        check_user_update(&txn, actor, user_id, &before, email.as_ref()).await?;
+        let after = changed_user(&before, email, changes.is_active, now).update(&txn).await?;
         if before.is_active && !after.is_active {
-            let sessions = auth_sessions::Entity::find()
-                .filter(auth_sessions::Column::UserId.eq(user_id))
-                .filter(auth_sessions::Column::RevokedAt.is_null())
-                .all(&txn)
-                .await?;
-            for session in sessions {
-                revoke(&txn, session, "deactivated", now).await?;
-            }
+            revoke_sessions_of(&txn, user_id, None, "deactivated", now).await?;
         }
-        let mut details = serde_json::Map::new();
-        if before.email != after.email {
-            details.insert("email".into(), json!({ "before": before.email, "after": after.email }));
-        }
-        if before.is_active != after.is_active {
-            details.insert(
-                "is_active".into(),
-                json!({ "before": before.is_active, "after": after.is_active }),
-            );
-        }
-        let action = match (before.is_active, after.is_active) {
-            (true, false) => "user.deactivate",
-            (false, true) => "user.reactivate",
-            _ => "user.update",
-        };
-        let event =
-            AuditEvent::new(action, "user", Some(user_id), serde_json::Value::Object(details));
+        let event = user_update_event(user_id, &before, &after);
         txn.commit(&Author::from(actor), Some(org_id), event).await?;
         let roles = role_names(&self.db, user_id).await?;
         Ok(User::of(after, roles))

@@ -69,7 +69,7 @@ pub(crate) async fn upload_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let (id, practice_id) = path.into_inner();
     // Authorise before reading a byte of the upload.
@@ -77,6 +77,18 @@ pub(crate) async fn upload_evidence(
     tokio::time::timeout(limit, state.services.check_evidence_upload(&user.0, &id, &practice_id))
         .await
         .map_err(|_| crate::deadline::timed_out())??;
+    let new = read_form(&state, form).await?;
+    let created = tokio::time::timeout(
+        limit,
+        state.services.create_evidence(&user.0, &id, &practice_id, new),
+    )
+    .await
+    .map_err(|_| crate::deadline::timed_out())??;
+    Ok(HttpResponse::Created().json(evidence_json(&created, &practice_id)))
+}
+
+/// The upload form: its text fields, and its file streamed into the store.
+async fn read_form(state: &AppState, mut form: Multipart) -> Result<NewEvidence, ApiError> {
     let (mut title, mut description, mut file_url) = (None, None, None);
     let mut file: Option<(UploadSink, String)> = None;
     while let Some(field) = form.next().await {
@@ -86,29 +98,13 @@ pub(crate) async fn upload_evidence(
             "title" => title = Some(read_text(&mut field, "title").await?),
             "description" => description = Some(read_text(&mut field, "description").await?),
             "file_url" => file_url = Some(read_text(&mut field, "file_url").await?),
-            "file" => {
-                if file.is_some() {
-                    return Err(ApiError::invalid_parameter(
-                        "file",
-                        "send one file per piece of evidence",
-                    ));
-                }
-                let filename = field
-                    .content_disposition()
-                    .and_then(|cd| cd.get_filename().map(str::to_owned))
-                    .ok_or_else(|| {
-                        ApiError::invalid_parameter("file", "the file part needs a filename")
-                    })?;
-                // An unacceptable name is refused before the content is read.
-                cmmc_services::evidence::check_filename(&filename)?;
-                let mut sink = state.services.begin_upload()?;
-                while let Some(chunk) = field.next().await {
-                    // A cut-off upload ends here; dropping the sink removes its temporary file.
-                    let chunk = chunk.map_err(bad_form)?;
-                    sink.write(&chunk)?;
-                }
-                file = Some((sink, filename));
+            "file" if file.is_some() => {
+                return Err(ApiError::invalid_parameter(
+                    "file",
+                    "send one file per piece of evidence",
+                ));
             }
+            "file" => file = Some(read_file(state, &mut field).await?),
             other => {
                 return Err(ApiError::invalid_parameter(
                     other,
@@ -118,14 +114,27 @@ pub(crate) async fn upload_evidence(
         }
     }
     let title = title.ok_or_else(|| ApiError::invalid_parameter("title", "is required"))?;
-    let new = NewEvidence { title, description, file, file_url };
-    let created = tokio::time::timeout(
-        limit,
-        state.services.create_evidence(&user.0, &id, &practice_id, new),
-    )
-    .await
-    .map_err(|_| crate::deadline::timed_out())??;
-    Ok(HttpResponse::Created().json(evidence_json(&created, &practice_id)))
+    Ok(NewEvidence { title, description, file, file_url })
+}
+
+/// Streams the file part into a new upload; its name is checked first.
+async fn read_file(
+    state: &AppState,
+    field: &mut actix_multipart::Field,
+) -> Result<(UploadSink, String), ApiError> {
+    let filename = field
+        .content_disposition()
+        .and_then(|cd| cd.get_filename().map(str::to_owned))
+        .ok_or_else(|| ApiError::invalid_parameter("file", "the file part needs a filename"))?;
+    // An unacceptable name is refused before the content is read.
+    cmmc_services::evidence::check_filename(&filename)?;
+    let mut sink = state.services.begin_upload()?;
+    while let Some(chunk) = field.next().await {
+        // A cut-off upload ends here; dropping the sink removes its temporary file.
+        let chunk = chunk.map_err(bad_form)?;
+        sink.write(&chunk)?;
+    }
+    Ok((sink, filename))
 }
 
 async fn list(
