@@ -111,6 +111,10 @@ db_test!(
         }
         let response = app.client.post(format!("{}/api/cmmc/domains", app.address)).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 405);
+        assert_eq!(response.headers()["allow"], "GET", "RFC 9110: a 405 names the methods the path has");
+        let response = app.client.put(format!("{}/api/assessments/{}", app.address, uuid::Uuid::new_v4())).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 405);
+        assert_eq!(response.headers()["allow"], "GET, PATCH, DELETE");
     }
 );
 

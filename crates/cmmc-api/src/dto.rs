@@ -4,7 +4,8 @@
 use cmmc_services::catalog::{Domain, LevelInfo, Practice};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Domain)]
 pub(crate) struct DomainDto<'a> {
     pub(crate) id: &'a str,
     pub(crate) domain_id: &'static str,
@@ -25,7 +26,8 @@ impl<'a> From<&'a Domain> for DomainDto<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Level)]
 pub(crate) struct LevelDto<'a> {
     pub(crate) id: &'a str,
     pub(crate) level: i32,
@@ -46,7 +48,8 @@ impl<'a> From<&'a LevelInfo> for LevelDto<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Practice)]
 pub(crate) struct PracticeDto<'a> {
     pub(crate) id: &'a str,
     pub(crate) practice_id: String,
@@ -86,7 +89,7 @@ impl<'a> From<&'a Practice> for PracticeDto<'a> {
 }
 
 /// A page of a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Page<T: Serialize> {
     pub(crate) items: Vec<T>,
     pub(crate) total: u64,
@@ -102,10 +105,15 @@ impl<T: Serialize> Page<T> {
 }
 
 /// `?page=&per_page=` of a list.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
+    /// The page, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<u64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u64>,
 }
 
@@ -120,7 +128,8 @@ impl PageQuery {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Organization)]
 pub(crate) struct OrganizationDto<'a> {
     pub(crate) id: &'a str,
     pub(crate) name: &'a str,
@@ -150,7 +159,8 @@ impl<'a> From<&'a cmmc_services::organizations::Organization> for OrganizationDt
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
 pub(crate) struct UserDto<'a> {
     pub(crate) id: &'a str,
     pub(crate) username: &'a str,
@@ -179,7 +189,8 @@ impl<'a> From<&'a cmmc_services::users::User> for UserDto<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = AuditEntry)]
 pub(crate) struct AuditEntryDto<'a> {
     pub(crate) id: &'a str,
     pub(crate) user_id: Option<&'a str>,

@@ -104,7 +104,7 @@ impl ProblemKind {
 }
 
 /// A field-level problem of a 400 answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -148,7 +148,12 @@ impl ApiError {
 }
 
 /// The problem details body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/invalid-parameter", "title": "Invalid parameter", "status": 400,
+    "detail": "level: \"7\" is not a CMMC level",
+    "errors": [{ "field": "level", "message": "\"7\" is not a CMMC level" }]
+}))]
 pub struct Problem<'a> {
     #[serde(rename = "type")]
     pub type_uri: &'static str,

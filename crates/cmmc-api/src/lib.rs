@@ -13,6 +13,7 @@ pub mod error;
 mod extract;
 mod handlers;
 mod input_guard;
+pub mod openapi;
 pub mod routes;
 pub mod startup;
 

@@ -15,18 +15,33 @@ const HELP: &str = "cmmc-api: the CMMC Tracker server. It runs CMMC 2.0 assessme
 52.204-21, Level 2: NIST SP 800-171 Rev 2 with SPRS scoring, Level 3: NIST SP 800-172)
 and serves them as an HTTP JSON API under /api.
 
-usage: cmmc-api [serve | migrate [up | down [N] [--force] | status | fresh [--force]] | seed]
+usage: cmmc-api [serve | migrate [up | down [N] [--force] | status | fresh [--force]] | seed | openapi]
        cmmc-api --help | --version
 
   serve    (the default) migrate, seed the reference data and listen (CMMC_BIND, default
            127.0.0.1:8080) on DATABASE_URL (default sqlite://cmmc.db)
   migrate  apply, roll back, list, or drop-and-reapply the schema migrations
   seed     load the reference data (idempotent)
+  openapi  print the OpenAPI document of the API (also at GET /api/openapi.json)
 
 The reference data is built into the binary; CMMC_DATA_DIR names a directory to use
 instead. Settings come from cmmc.toml (or CMMC_CONFIG) and the environment; see the
 README for every one. CMMC_SECRET_KEY is the server secret every server of a
 deployment shares (required with PostgreSQL).";
+
+/// `cmmc-api openapi`: the API document, as `docs/openapi.json` holds it.
+fn print_openapi() -> ExitCode {
+    match cmmc_api::openapi::document_json() {
+        Ok(text) => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("cmmc-api: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// What `--version` says: the binary's version and its reference data's.
 fn version() -> String {
@@ -47,6 +62,7 @@ async fn main() -> ExitCode {
             let _ = writeln!(std::io::stdout(), "{}", version());
             return ExitCode::SUCCESS;
         }
+        Some("openapi") => return print_openapi(),
         _ => {}
     }
     let settings = match Settings::load() {

@@ -224,24 +224,35 @@ pub fn route_list() -> Vec<(&'static str, String)> {
 
 /// Registers every route and the extractor error handlers.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    let mut by_path: BTreeMap<&'static str, Vec<Route>> = BTreeMap::new();
+    let mut by_path: BTreeMap<&'static str, (Vec<&'static str>, Vec<Route>)> = BTreeMap::new();
     let mut order: Vec<&'static str> = Vec::new();
-    for (_, path, route) in table() {
+    for (method, path, route) in table() {
         if !by_path.contains_key(path) {
             order.push(path);
         }
-        by_path.entry(path).or_default().push(route);
+        let (methods, routes) = by_path.entry(path).or_default();
+        methods.push(method);
+        routes.push(route);
     }
     let mut scope = web::scope("/api");
     for path in order {
+        let (methods, routes) = by_path.remove(path).unwrap_or_default();
+        // RFC 9110: a 405 lists the methods the path has.
+        let allow: std::sync::Arc<str> = methods.join(", ").into();
         let mut resource = web::resource(path)
-            .default_service(web::to(fallback::method_not_allowed))
+            .default_service(web::to(move |request: HttpRequest| {
+                fallback::method_not_allowed(request, std::sync::Arc::clone(&allow))
+            }))
             .wrap(from_fn(crate::input_guard::check));
-        for route in by_path.remove(path).unwrap_or_default() {
+        for route in routes {
             resource = resource.route(route);
         }
         scope = scope.service(resource);
     }
+    // The contract and its interactive docs, from assets built into the binary.
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
+        .url("/api/openapi.json", crate::openapi::document());
+    cfg.service(docs);
     cfg.app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(|err, _req: &HttpRequest| {
             ApiError::invalid_parameter("path", err).into()

@@ -317,7 +317,8 @@ fn result_of(row: &assessment_practices::Model) -> Result<PracticeResult, Servic
 }
 
 fn parse_title(title: &str) -> Result<String, ServiceError> {
-    cmmc_domain::text::short_text(title, 256).map_err(|err| ServiceError::invalid("title", err))
+    cmmc_domain::text::short_text(title, cmmc_domain::text::TITLE_MAX)
+        .map_err(|err| ServiceError::invalid("title", err))
 }
 
 /// The Conditional closeout deadline of an assessment completed at `completed_at`.

@@ -409,9 +409,13 @@ impl Services {
         practice_id: &str,
         new: NewEvidence,
     ) -> Result<Evidence, ServiceError> {
-        let title = cmmc_domain::text::short_text(&new.title, 256)
+        let title = cmmc_domain::text::short_text(&new.title, cmmc_domain::text::TITLE_MAX)
             .map_err(|err| ServiceError::invalid("title", err))?;
-        if new.description.as_ref().is_some_and(|d| d.chars().count() > 10_000) {
+        if new
+            .description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > cmmc_domain::text::LONG_TEXT_MAX)
+        {
             return Err(ServiceError::invalid("description", "must be at most 10000 characters"));
         }
         if let Some(c) =
@@ -744,7 +748,7 @@ impl Services {
         if status == ReviewStatus::Pending {
             return Err(ServiceError::invalid("status", "a review accepts or rejects"));
         }
-        if comment.as_ref().is_some_and(|c| c.chars().count() > 10_000) {
+        if comment.as_ref().is_some_and(|c| c.chars().count() > cmmc_domain::text::LONG_TEXT_MAX) {
             return Err(ServiceError::invalid("comment", "must be at most 10000 characters"));
         }
         let now = Utc::now();

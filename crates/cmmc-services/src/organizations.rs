@@ -66,7 +66,8 @@ pub struct OrganizationChanges {
 }
 
 fn parse_name(name: &str) -> Result<String, ServiceError> {
-    cmmc_domain::text::short_text(name, 256).map_err(|err| ServiceError::invalid("name", err))
+    cmmc_domain::text::short_text(name, cmmc_domain::text::TITLE_MAX)
+        .map_err(|err| ServiceError::invalid("name", err))
 }
 
 fn parse_cage(cage: Option<&str>) -> Result<Option<String>, ServiceError> {

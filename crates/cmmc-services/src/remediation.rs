@@ -169,7 +169,11 @@ impl FindingEdit {
             .transpose()?;
         let severity =
             changes.severity.as_deref().map(|v| parse::<Severity>("severity", v)).transpose()?;
-        let title = changes.title.as_deref().map(|v| text("title", v, 256)).transpose()?;
+        let title = changes
+            .title
+            .as_deref()
+            .map(|v| text("title", v, cmmc_domain::text::TITLE_MAX))
+            .transpose()?;
         let status =
             changes.status.as_deref().map(|v| parse::<FindingStatus>("status", v)).transpose()?;
         Ok(Self { finding_type, severity, title, description: changes.description, status })
@@ -282,8 +286,11 @@ struct PoamItemEdit {
 impl PoamItemEdit {
     /// Checks the milestone, then the status (overdue is never set, only read).
     fn from_changes(changes: PoamItemChanges) -> Result<Self, ServiceError> {
-        let milestone =
-            changes.milestone.as_deref().map(|m| text("milestone", m, 256)).transpose()?;
+        let milestone = changes
+            .milestone
+            .as_deref()
+            .map(|m| text("milestone", m, cmmc_domain::text::TITLE_MAX))
+            .transpose()?;
         let status =
             changes.status.as_deref().map(|s| parse::<PoamItemStatus>("status", s)).transpose()?;
         if status == Some(PoamItemStatus::Overdue) {
@@ -422,7 +429,7 @@ impl Services {
     ) -> Result<Finding, ServiceError> {
         let finding_type: FindingType = parse("finding_type", &new.finding_type)?;
         let severity: Severity = parse("severity", &new.severity)?;
-        let title = text("title", &new.title, 256)?;
+        let title = text("title", &new.title, cmmc_domain::text::TITLE_MAX)?;
         let now = Utc::now();
         let txn = self.begin_change().await?;
         let assessment =
@@ -708,7 +715,8 @@ impl Services {
         title: Option<String>,
         status: Option<String>,
     ) -> Result<Poam, ServiceError> {
-        let title = title.as_deref().map(|t| text("title", t, 256)).transpose()?;
+        let title =
+            title.as_deref().map(|t| text("title", t, cmmc_domain::text::TITLE_MAX)).transpose()?;
         let status = status.as_deref().map(|s| parse::<PoamStatus>("status", s)).transpose()?;
         let txn = self.begin_change().await?;
         let before = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
@@ -771,7 +779,7 @@ impl Services {
         assessment_id: &str,
         title: &str,
     ) -> Result<Poam, ServiceError> {
-        let title = text("title", title, 256)?;
+        let title = text("title", title, cmmc_domain::text::TITLE_MAX)?;
         let now = Utc::now();
         let txn = self.begin_change().await?;
         let assessment =
@@ -824,7 +832,7 @@ impl Services {
         poam_id: &str,
         new: NewPoamItem,
     ) -> Result<PoamItem, ServiceError> {
-        let milestone = text("milestone", &new.milestone, 256)?;
+        let milestone = text("milestone", &new.milestone, cmmc_domain::text::TITLE_MAX)?;
         let now = Utc::now();
         let txn = self.begin_change().await?;
         let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;

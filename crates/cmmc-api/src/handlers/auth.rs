@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::extract::{CurrentUser, client_ip};
 use crate::startup::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LoginRequest {
     /// The username or the email.
@@ -16,26 +16,27 @@ pub(crate) struct LoginRequest {
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RefreshRequest {
     refresh_token: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LogoutRequest {
     refresh_token: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordRequest {
     current_password: String,
     new_password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"access_token": "…", "refresh_token": "…", "token_type": "Bearer", "expires_in": 900}))]
 pub(crate) struct TokenResponse {
     access_token: String,
     refresh_token: String,
@@ -58,7 +59,17 @@ fn no_store(body: TokenResponse) -> HttpResponse {
     HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body)
 }
 
+/// This module's part of the API document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(login, refresh, logout, me, change_password))]
+pub(crate) struct Doc;
+
 /// POST /api/auth/login
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", security(()), request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in: a token pair", body = TokenResponse),
+        (status = 400, description = "A malformed body or unknown field", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token, or (login, refresh) refused", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn login(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -70,6 +81,11 @@ pub(crate) async fn login(
 }
 
 /// POST /api/auth/refresh
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", security(()), request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair; the old refresh token is spent", body = TokenResponse),
+        (status = 400, description = "A malformed body or unknown field", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token, or (login, refresh) refused", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn refresh(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -80,6 +96,11 @@ pub(crate) async fn refresh(
 }
 
 /// POST /api/auth/logout (the body is optional)
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])), request_body(content = Option<LogoutRequest>),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 400, description = "A malformed body or unknown field", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token, or (login, refresh) refused", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn logout(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -91,6 +112,11 @@ pub(crate) async fn logout(
 }
 
 /// GET /api/auth/me
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The signed-in user", body = crate::dto::UserDto),
+        (status = 401, description = "No valid access token, or (login, refresh) refused", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn me(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -100,6 +126,11 @@ pub(crate) async fn me(
 }
 
 /// PUT /api/auth/password
+#[utoipa::path(put, path = "/api/auth/password", tag = "auth", security(("bearer" = [])), request_body = PasswordRequest,
+    responses(
+        (status = 204, description = "Changed; the user's other sign-ins are revoked"),
+        (status = 400, description = "A malformed body, a wrong current password, or a new password that breaks the rules", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token, or (login, refresh) refused", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn change_password(
     state: web::Data<AppState>,
     user: CurrentUser,

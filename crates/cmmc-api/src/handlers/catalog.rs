@@ -17,22 +17,38 @@ fn json(body: Bytes) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(body)
 }
 
+/// This module's part of the API document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_domains, list_levels, list_practices, get_practice))]
+pub(crate) struct Doc;
+
 /// GET /api/cmmc/domains: the 14 domains.
+#[utoipa::path(get, path = "/api/cmmc/domains", tag = "catalogue", security(()),
+    responses((status = 200, description = "The 14 domains", body = Vec<crate::dto::DomainDto>)))]
 pub(crate) async fn list_domains(state: web::Data<AppState>) -> HttpResponse {
     json(state.catalog.get().domains_json.clone())
 }
 
 /// GET /api/cmmc/levels: the 3 levels.
+#[utoipa::path(get, path = "/api/cmmc/levels", tag = "catalogue", security(()),
+    responses((status = 200, description = "The 3 levels", body = Vec<crate::dto::LevelDto>)))]
 pub(crate) async fn list_levels(state: web::Data<AppState>) -> HttpResponse {
     json(state.catalog.get().levels_json.clone())
 }
 
 /// The query of GET /api/cmmc/practices, as given.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PracticeQuery {
+    /// The level, 1 to 3.
+    #[param(pattern = "^[123]$")]
     level: Option<String>,
+    /// A domain id such as `AC`.
+    #[param(pattern = "^[A-Z]{2}$")]
     domain: Option<String>,
+    /// Words in the id, title or description (at most 200 characters).
+    #[param(max_length = 200)]
     search: Option<String>,
 }
 
@@ -62,6 +78,11 @@ impl TryFrom<PracticeQuery> for PracticeFilter {
 }
 
 /// GET /api/cmmc/practices?level=&domain=&search=: the matching practices in catalogue order.
+#[utoipa::path(get, path = "/api/cmmc/practices", tag = "catalogue", security(()), params(PracticeQuery),
+    responses(
+        (status = 200, description = "The matching practices, in catalogue order", body = Vec<crate::dto::PracticeDto>),
+        (status = 400, description = "A bad level, domain or search, or an unknown parameter", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_practices(
     state: web::Data<AppState>,
     query: web::Query<PracticeQuery>,
@@ -71,6 +92,12 @@ pub(crate) async fn list_practices(
 }
 
 /// GET /api/cmmc/practices/{practice_id}: one practice with its objectives and evidence requirements.
+#[utoipa::path(get, path = "/api/cmmc/practices/{practice_id}", tag = "catalogue", security(()),
+    params(("practice_id" = String, Path, description = "A practice id such as `AC.L2-3.1.1`", example = "AC.L2-3.1.1")),
+    responses(
+        (status = 200, description = "The practice", body = crate::dto::PracticeDto),
+        (status = 404, description = "No such practice", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn get_practice(
     state: web::Data<AppState>,
     path: web::Path<String>,

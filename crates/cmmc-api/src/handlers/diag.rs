@@ -1,31 +1,75 @@
 //! Liveness and database diagnostics.
 
 use actix_web::{HttpResponse, web};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::startup::AppState;
 
+/// This module's part of the API document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(health, diag_db))]
+pub(crate) struct Doc;
+
+/// The answer of GET /api/health.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Health {
+    /// Always `ok`.
+    status: &'static str,
+}
+
+/// The answer of GET /api/diag/db.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DatabaseDiag {
+    /// Whether the database answered.
+    reachable: bool,
+    /// `sqlite` or `postgres`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    migration_version: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference_data_version: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference_data_checksum: Option<Option<String>>,
+}
+
 /// GET /api/health: the process is up. Touches nothing else.
+#[utoipa::path(get, path = "/api/health", tag = "health", security(()),
+    responses((status = 200, description = "The process is up", body = Health, example = json!({"status": "ok"}))))]
 pub(crate) async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// GET /api/diag/db: migration version, table count and reference-data
 /// version; 503 with `{"reachable": false}` while the database cannot be
 /// reached, and 200 again once it can, without a restart.
+#[utoipa::path(get, path = "/api/diag/db", tag = "health", security(()),
+    responses(
+        (status = 200, description = "The database answers", body = DatabaseDiag),
+        (status = 503, description = "The database cannot be reached: `{\"reachable\": false}`", body = DatabaseDiag),
+    ))]
 pub(crate) async fn diag_db(state: web::Data<AppState>) -> HttpResponse {
     match state.services.database_status(&state.database_url).await {
-        Ok(status) => HttpResponse::Ok().json(json!({
-            "reachable": true,
-            "backend": status.backend,
-            "migration_version": status.migration_version,
-            "table_count": status.table_count,
-            "reference_data_version": status.reference_data_version,
-            "reference_data_checksum": status.reference_data_checksum,
-        })),
+        Ok(status) => HttpResponse::Ok().json(DatabaseDiag {
+            reachable: true,
+            backend: Some(status.backend),
+            migration_version: Some(status.migration_version),
+            table_count: Some(status.table_count),
+            reference_data_version: Some(status.reference_data_version),
+            reference_data_checksum: Some(status.reference_data_checksum),
+        }),
         Err(err) => {
             tracing::warn!(error = %err, cause = ?std::error::Error::source(&err).map(ToString::to_string), "database unreachable");
-            HttpResponse::ServiceUnavailable().json(json!({ "reachable": false }))
+            HttpResponse::ServiceUnavailable().json(DatabaseDiag {
+                reachable: false,
+                backend: None,
+                migration_version: None,
+                table_count: None,
+                reference_data_version: None,
+                reference_data_checksum: None,
+            })
         }
     }
 }

@@ -9,11 +9,19 @@ pub(crate) async fn not_found(request: HttpRequest) -> HttpResponse {
     ApiError::not_found(format!("no endpoint at {}", request.path())).error_response()
 }
 
-/// A path we serve, with a method we do not.
-pub(crate) async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
-    ApiError::new(
+/// A path we serve, with a method we do not: 405 with `Allow` naming the
+/// methods it has (HEAD is not among them, even where GET is).
+pub(crate) async fn method_not_allowed(
+    request: HttpRequest,
+    allow: std::sync::Arc<str>,
+) -> HttpResponse {
+    let mut response = ApiError::new(
         ProblemKind::MethodNotAllowed,
-        format!("{} is not allowed on {}", request.method(), request.path()),
+        format!("{} is not allowed on {}; allowed: {allow}", request.method(), request.path()),
     )
-    .error_response()
+    .error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    response
 }

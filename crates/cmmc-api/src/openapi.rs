@@ -1,0 +1,83 @@
+//! The API contract: an OpenAPI 3.1 document generated from the code
+//! (`utoipa`: each handler's `#[utoipa::path]`, each body's `ToSchema`),
+//! served at `GET /api/openapi.json`, with Swagger UI at `/api/docs/` from
+//! assets built into the binary. `cmmc-api openapi` prints it, and
+//! `cargo xtask openapi` writes it to `docs/openapi.json`, which a test keeps
+//! equal to what the code generates.
+//!
+//! Each handler module documents its own routes (`Doc`); [`document`]
+//! merges them and adds what every route shares: bearer authentication and
+//! the problem details body.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{OpenApi as Document, Server};
+use utoipa::{Modify, OpenApi};
+
+use crate::handlers;
+
+/// The parts every route shares.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "CMMC Tracker API",
+        description = "CMMC 2.0 assessments for defense contractors: the reference catalogue, organisations and users, assessments with objective-level answers and SPRS scoring, findings, POA&Ms, evidence, DataPact and the audit trail.\n\nErrors are `application/problem+json` (RFC 9457). Signed-in routes take `Authorization: Bearer <access_token>` from `POST /api/auth/login`; the catalogue, `/api/health` and `/api/diag/db` are public.\n\nHEAD is not served: a HEAD request answers 405 like any method a path does not have.",
+        license(name = "Apache-2.0")
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "catalogue", description = "The CMMC reference catalogue (public)"),
+        (name = "health", description = "Liveness and database diagnostics (public)"),
+        (name = "auth", description = "Signing in, tokens and one's own account"),
+        (name = "organizations", description = "Organisations and their users"),
+        (name = "assessments", description = "Assessments, practice answers and scores"),
+        (name = "evidence", description = "Evidence files and links, and their review"),
+        (name = "remediation", description = "Findings, POA&Ms and the dashboard"),
+        (name = "datapact", description = "The DataPact connection, mappings and sync"),
+        (name = "audit", description = "The tamper-evident audit trail"),
+    )
+)]
+struct Shared;
+
+/// Adds the bearer scheme the secured routes name.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut Document) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An access token from POST /api/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The whole document.
+#[must_use]
+pub fn document() -> Document {
+    let mut doc = Shared::openapi();
+    doc.servers = Some(vec![Server::new("/")]);
+    for part in [
+        handlers::catalog::Doc::openapi(),
+        handlers::diag::Doc::openapi(),
+        handlers::auth::Doc::openapi(),
+    ] {
+        doc.merge(part);
+    }
+    doc
+}
+
+/// The document as committed in `docs/openapi.json`: pretty, with a final newline.
+///
+/// # Errors
+/// When it cannot be serialised (a bug).
+pub fn document_json() -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(&document())?;
+    text.push('\n');
+    Ok(text)
+}
