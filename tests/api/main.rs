@@ -17,6 +17,7 @@ mod diag;
 mod evidence;
 mod evidence_files;
 mod hostile_input;
+mod openapi;
 mod permissions;
 mod reliability;
 mod remediation;

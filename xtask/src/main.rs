@@ -32,6 +32,7 @@ commands:
   gc-uploads [--dry-run]
                  remove temporary files of unfinished uploads and stored evidence
                  files no row names, as the server does at start; --dry-run lists them
+  openapi        write the API's OpenAPI document to docs/openapi.json (commit it)
   bench          benchmark the release server; writes BENCHMARKS.md";
 
 /// The workspace root.
@@ -95,6 +96,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         }
         "create-admin" => create_admin(rest).await?,
         "gc-uploads" => gc_uploads(rest).await?,
+        "openapi" => openapi(&project_root())?,
         "bench" => bench::run(&project_root(), rest).await?,
         "help" | "--help" | "-h" => eprintln!("{USAGE}"),
         other => {
@@ -168,5 +170,25 @@ async fn gc_uploads(args: &[String]) -> anyhow::Result<()> {
         report.bytes,
         settings.upload_dir.display()
     );
+    Ok(())
+}
+
+/// Writes the document the server generates (`cmmc-api openapi`) to
+/// `docs/openapi.json`, so a change of the contract is a visible diff.
+fn openapi(root: &std::path::Path) -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "-p", "cmmc-api", "--bin", "cmmc-api", "--", "openapi"])
+        .current_dir(root)
+        .output()?;
+    anyhow::ensure!(
+        output.status.success(),
+        "cmmc-api openapi failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = root.join("docs").join("openapi.json");
+    std::fs::create_dir_all(root.join("docs"))?;
+    std::fs::write(&path, &output.stdout)?;
+    eprintln!("wrote {} ({} bytes)", path.display(), output.stdout.len());
     Ok(())
 }

@@ -66,6 +66,12 @@ pub fn document() -> Document {
         handlers::catalog::Doc::openapi(),
         handlers::diag::Doc::openapi(),
         handlers::auth::Doc::openapi(),
+        handlers::organizations::Doc::openapi(),
+        handlers::assessments::Doc::openapi(),
+        handlers::evidence::Doc::openapi(),
+        handlers::remediation::Doc::openapi(),
+        handlers::datapact::Doc::openapi(),
+        handlers::audit::Doc::openapi(),
     ] {
         doc.merge(part);
     }

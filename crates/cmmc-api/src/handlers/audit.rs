@@ -2,35 +2,86 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use cmmc_services::audit::AuditFilter;
-use serde::Deserialize;
-use serde_json::json;
+use cmmc_services::audit::{AuditFilter, Verification};
+use serde::{Deserialize, Serialize};
 
 use crate::dto::{AuditEntryDto, Page};
 use crate::error::ApiError;
 use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
-#[derive(Deserialize)]
+/// This module's part of the API document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_audit, verify_audit))]
+pub(crate) struct Doc;
+
+/// The query of GET /api/audit: every filter is optional and they combine.
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct AuditQuery {
+    /// An organisation's id: a system administrator sees every organisation's
+    /// rows, or this one's; anyone else sees their own organisation's (and
+    /// nothing when naming another).
     org_id: Option<String>,
+    /// Rows of this user (by id).
     user_id: Option<String>,
+    /// Rows of this action, such as `organization.update`.
     action: Option<String>,
+    /// Rows about this kind of resource, such as `user`.
     resource_type: Option<String>,
+    /// Rows about this resource (by id).
     resource_id: Option<String>,
     /// RFC 3339, inclusive.
+    #[param(format = DateTime)]
     from: Option<String>,
     /// RFC 3339, exclusive.
+    #[param(format = DateTime)]
     to: Option<String>,
+    /// The page, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<u64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u64>,
 }
 
-#[derive(Deserialize)]
+/// The query of GET /api/audit/verify.
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct VerifyQuery {
+    /// The organisation whose chain to walk. A system administrator may name
+    /// any (without it: every chain); anyone else only their own.
     org_id: Option<String>,
+}
+
+/// The answer of GET /api/audit/verify. The fields are in the order the
+/// answer has always written them.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AuditVerification)]
+pub(crate) struct VerificationDto {
+    /// How many rows were checked.
+    checked: u64,
+    /// The first row that was changed, inserted out of order, or follows a
+    /// removed row; null when none is, or when the fault is not one row's
+    /// (an altered chain head).
+    first_invalid_id: Option<String>,
+    /// What is wrong; null when the trail is intact.
+    problem: Option<String>,
+    /// Whether every chain walked is intact.
+    valid: bool,
+}
+
+impl From<Verification> for VerificationDto {
+    fn from(res: Verification) -> Self {
+        Self {
+            checked: res.checked,
+            first_invalid_id: res.first_invalid_id,
+            problem: res.problem,
+            valid: res.valid,
+        }
+    }
 }
 
 fn time(field: &str, value: Option<String>) -> Result<Option<DateTime<Utc>>, ApiError> {
@@ -44,6 +95,16 @@ fn time(field: &str, value: Option<String>) -> Result<Option<DateTime<Utc>>, Api
 }
 
 /// GET /api/audit
+#[utoipa::path(get, path = "/api/audit", tag = "audit", security(("bearer" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "The matching audit rows, newest first", body = Page<AuditEntryDto>,
+            example = json!({"items": [{"id": "9a4e1c3d-2b7f-4e60-8d15-3c9b0a7e6f21", "user_id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "action": "organization.update", "resource_type": "organization", "resource_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "details": {"target_level": {"before": 2, "after": 3}}, "ip_address": "203.0.113.7", "created_at": "2026-11-24T10:30:00.123456Z", "seq": 42, "hash": "3f7a9c0e5b1d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a"}], "total": 1, "page": 1, "per_page": 50})),
+        (status = 400, description = "A from or to that is not an RFC 3339 time, a page or per_page out of range, an unknown parameter, or a control character", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only an org_admin or a system administrator reads the audit trail", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_audit(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -71,16 +132,22 @@ pub(crate) async fn list_audit(
 }
 
 /// GET /api/audit/verify
+#[utoipa::path(get, path = "/api/audit/verify", tag = "audit", security(("bearer" = [])),
+    params(VerifyQuery),
+    responses(
+        (status = 200, description = "The result of walking the hash chains: intact, or the first fault (a broken trail is still a 200)", body = VerificationDto,
+            example = json!({"checked": 1284, "first_invalid_id": null, "problem": null, "valid": true})),
+        (status = 400, description = "An unknown parameter or a control character", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only an org_admin or a system administrator verifies the audit trail", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "org_id names another organisation than the caller's", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn verify_audit(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let res = state.services.verify_audit(&user.0, query.into_inner().org_id).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "valid": res.valid,
-        "checked": res.checked,
-        "first_invalid_id": res.first_invalid_id,
-        "problem": res.problem,
-    })))
+    Ok(HttpResponse::Ok().json(VerificationDto::from(res)))
 }

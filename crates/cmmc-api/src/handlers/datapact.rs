@@ -1,61 +1,253 @@
 //! DataPact: connection settings, contract mappings, sync and its log.
 
 use actix_web::{HttpResponse, web};
-use cmmc_services::datapact::{DataPactConnection, Mapping, SyncLog};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use chrono::{DateTime, Utc};
+use cmmc_services::datapact::{ContractList, DataPactConnection, Mapping, SyncLog, SyncResult};
+use serde::{Deserialize, Serialize};
 
 use crate::dto::{Page, PageQuery};
 use crate::error::ApiError;
 use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
-#[derive(Deserialize)]
+/// This module's part of the API document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    get_connection,
+    set_connection,
+    list_contracts,
+    list_mappings,
+    create_mapping,
+    update_mapping,
+    delete_mapping,
+    sync,
+    list_logs
+))]
+pub(crate) struct Doc;
+
+/// The body of PUT /api/organizations/{org_id}/datapact.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = DataPactConnectionRequest)]
 pub(crate) struct ConnectionRequest {
+    /// An http(s) URL of at most 512 characters that the outbound policy allows (https, and
+    /// no loopback, private or link-local address unless `CMMC_OUTBOUND_ALLOW` lists it).
+    #[schema(max_length = 512, example = "https://datapact.example")]
     api_url: String,
-    /// Left out: the stored key stays.
+    /// 1 to 1024 characters; stored encrypted and never returned. Left out: the stored key
+    /// stays if the URL is unchanged, and is cleared if the URL changes.
+    #[schema(min_length = 1, max_length = 1024)]
     api_key: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The body of POST /api/organizations/{org_id}/datapact/mappings.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = DataPactMappingRequest)]
 pub(crate) struct MappingRequest {
+    /// A practice of the catalogue, such as `AC.L2-3.1.1`.
+    #[schema(example = "AC.L2-3.1.1")]
     practice_id: String,
+    /// DataPact's contract id, 1 to 128 characters once trimmed.
+    #[schema(min_length = 1, max_length = 128, example = "K-1042")]
     datapact_contract_id: String,
+    /// A display name, at most 256 characters.
+    #[schema(max_length = 256, example = "Prime contract")]
     datapact_contract_name: Option<String>,
 }
 
-fn connection_json(c: &DataPactConnection) -> Value {
-    json!({ "api_url": c.api_url, "api_key_set": c.api_key_set })
+/// The body of PATCH /api/organizations/{org_id}/datapact/mappings/{mapping_id}: a field
+/// left out is kept; a `null` name clears it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = DataPactMappingUpdate)]
+pub(crate) struct UpdateMappingRequest {
+    /// DataPact's contract id, 1 to 128 characters once trimmed.
+    #[schema(min_length = 1, max_length = 128)]
+    datapact_contract_id: Option<String>,
+    /// A display name, at most 256 characters.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[schema(max_length = 256, example = "Prime contract (renewed)")]
+    datapact_contract_name: Option<Option<String>>,
 }
 
-fn mapping_json(m: &Mapping) -> Value {
-    json!({
-        "id": m.id, "org_id": m.org_id, "practice_id": m.practice_id.to_string(), "datapact_contract_id": m.datapact_contract_id,
-        "datapact_contract_name": m.datapact_contract_name, "created_at": m.created_at, "updated_at": m.updated_at,
-    })
+/// An organisation's DataPact connection: never the key.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DataPactConnection)]
+pub(crate) struct ConnectionDto<'a> {
+    api_url: Option<&'a str>,
+    /// Whether an API key is stored.
+    api_key_set: bool,
 }
 
-fn log_json(l: &SyncLog) -> Value {
-    json!({
-        "id": l.id, "org_id": l.org_id, "assessment_id": l.assessment_id, "practice_id": l.practice_id.map(|p| p.to_string()),
-        "request_payload": l.request_payload, "response_payload": l.response_payload, "status": l.status.as_str(),
-        "error_message": l.error_message, "created_at": l.created_at,
-    })
+impl<'a> From<&'a DataPactConnection> for ConnectionDto<'a> {
+    fn from(c: &'a DataPactConnection) -> Self {
+        Self { api_url: c.api_url.as_deref(), api_key_set: c.api_key_set }
+    }
 }
 
-/// GET /api/organizations/{org_id}/datapact
+/// A practice mapped to a DataPact contract.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DataPactMapping)]
+pub(crate) struct MappingDto<'a> {
+    id: &'a str,
+    org_id: &'a str,
+    practice_id: String,
+    datapact_contract_id: &'a str,
+    datapact_contract_name: Option<&'a str>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a Mapping> for MappingDto<'a> {
+    fn from(m: &'a Mapping) -> Self {
+        Self {
+            id: &m.id,
+            org_id: &m.org_id,
+            practice_id: m.practice_id.to_string(),
+            datapact_contract_id: &m.datapact_contract_id,
+            datapact_contract_name: m.datapact_contract_name.as_deref(),
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// DataPact's contract list, passed on as DataPact sent it (its text sanitised).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DataPactContractList)]
+pub(crate) struct ContractListDto<'a> {
+    /// DataPact's `items` (or `results`): the contracts, as DataPact describes them.
+    #[schema(value_type = Vec<Object>)]
+    items: &'a serde_json::Value,
+    /// DataPact's `total`, or the number of items when it gave none.
+    #[schema(value_type = u64)]
+    total: &'a serde_json::Value,
+}
+
+impl<'a> From<&'a ContractList> for ContractListDto<'a> {
+    fn from(c: &'a ContractList) -> Self {
+        Self { items: &c.items, total: &c.total }
+    }
+}
+
+/// What happened to one mapped practice during a sync.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DataPactSyncResult)]
+pub(crate) struct SyncResultDto<'a> {
+    practice_id: &'a str,
+    datapact_contract_id: &'a str,
+    /// `success`, `error` or `timeout`.
+    outcome: &'static str,
+    /// The status DataPact suggests: `met`, `partially_met`, `not_met` or `not_evaluated`;
+    /// null when the call failed.
+    suggested_status: Option<&'static str>,
+    /// How the call failed: `timeout`, `unreachable`, `unauthorized`, `not_found`,
+    /// `rate_limited`, `server_error`, `invalid_response` or `blocked`; null on success.
+    error_kind: Option<&'static str>,
+    /// What failed, in words; null on success.
+    error: Option<&'a str>,
+}
+
+impl<'a> From<&'a SyncResult> for SyncResultDto<'a> {
+    fn from(r: &'a SyncResult) -> Self {
+        Self {
+            practice_id: &r.practice_id,
+            datapact_contract_id: &r.datapact_contract_id,
+            outcome: r.outcome.as_str(),
+            suggested_status: r.suggested_status.map(|s| s.as_str()),
+            error_kind: r.error_kind,
+            error: r.error.as_deref(),
+        }
+    }
+}
+
+/// The answer of a sync: how many mapped practices synced and failed, and each one's result.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DataPactSyncReport)]
+pub(crate) struct SyncReportDto<'a> {
+    synced: usize,
+    failed: usize,
+    /// One per mapped practice of the assessment, by practice id.
+    results: Vec<SyncResultDto<'a>>,
+}
+
+/// One call to DataPact, as logged (never the key).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DataPactSyncLog)]
+pub(crate) struct SyncLogDto<'a> {
+    id: &'a str,
+    org_id: &'a str,
+    assessment_id: Option<&'a str>,
+    practice_id: Option<String>,
+    /// The request as made: method and URL (and the Retry-After waited for a retry).
+    #[schema(value_type = Option<Object>)]
+    request_payload: Option<&'a serde_json::Value>,
+    /// DataPact's answer, when it gave one.
+    #[schema(value_type = Option<Object>)]
+    response_payload: Option<&'a serde_json::Value>,
+    /// `success`, `error` or `timeout`.
+    status: &'static str,
+    error_message: Option<&'a str>,
+    created_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a SyncLog> for SyncLogDto<'a> {
+    fn from(l: &'a SyncLog) -> Self {
+        Self {
+            id: &l.id,
+            org_id: &l.org_id,
+            assessment_id: l.assessment_id.as_deref(),
+            practice_id: l.practice_id.map(|p| p.to_string()),
+            request_payload: l.request_payload.as_ref(),
+            response_payload: l.response_payload.as_ref(),
+            status: l.status.as_str(),
+            error_message: l.error_message.as_deref(),
+            created_at: l.created_at,
+        }
+    }
+}
+
+/// GET /api/organizations/{org_id}/datapact: the DataPact connection (whether a key is set,
+/// never the key).
+#[utoipa::path(get, path = "/api/organizations/{org_id}/datapact", tag = "datapact", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation id (a UUID)")),
+    responses(
+        (status = 200, description = "The connection", body = ConnectionDto, example = json!({
+            "api_url": "https://datapact.example", "api_key_set": true
+        })),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow datapact.configure", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation (or another one than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn get_connection(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok()
-        .json(connection_json(&state.services.datapact_connection(&user.0, &path).await?)))
+    let connection = state.services.datapact_connection(&user.0, &path).await?;
+    Ok(HttpResponse::Ok().json(ConnectionDto::from(&connection)))
 }
 
-/// PUT /api/organizations/{org_id}/datapact `{"api_url", "api_key"}`
+/// PUT /api/organizations/{org_id}/datapact `{"api_url", "api_key"}`: sets the DataPact URL
+/// and (optionally) key, encrypted at rest; a new URL without a new key clears the stored key.
+#[utoipa::path(put, path = "/api/organizations/{org_id}/datapact", tag = "datapact", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation id (a UUID)")),
+    request_body = ConnectionRequest,
+    responses(
+        (status = 200, description = "The connection as set", body = ConnectionDto, example = json!({
+            "api_url": "https://datapact.example", "api_key_set": true
+        })),
+        (status = 400, description = "A malformed body, an unknown field or a control character; an api_url that is not an http(s) URL or that the outbound policy refuses; an api_key not of 1 to 1024 characters", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow datapact.configure", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation (or another one than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A key was given but CMMC_SECRET_KEY is not configured, so the server cannot protect it", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn set_connection(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -67,30 +259,82 @@ pub(crate) async fn set_connection(
         .services
         .set_datapact_connection(&user.0, &path, &body.api_url, body.api_key.as_deref())
         .await?;
-    Ok(HttpResponse::Ok().json(connection_json(&connection)))
+    Ok(HttpResponse::Ok().json(ConnectionDto::from(&connection)))
 }
 
-/// GET /api/organizations/{org_id}/datapact/contracts
+/// GET /api/organizations/{org_id}/datapact/contracts: DataPact's contract list, for the
+/// mapping screen, as DataPact gives it. Every call made is logged.
+#[utoipa::path(get, path = "/api/organizations/{org_id}/datapact/contracts", tag = "datapact", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation id (a UUID)")),
+    responses(
+        (status = 200, description = "DataPact's contracts", body = ContractListDto, example = json!({
+            "items": [{ "id": "K-1042", "name": "Prime contract" }], "total": 1
+        })),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow datapact.configure", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation (or another one than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "DataPact is not configured for this organisation (no URL or no key)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The stored DataPact key cannot be decrypted (was the server secret changed?)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 502, description = "DataPact failed (`/problems/upstream`); `errors[0]` is `{\"field\": \"datapact\", \"message\": <kind>}` with kind `timeout`, `unreachable`, `unauthorized`, `not_found`, `rate_limited`, `server_error`, `invalid_response` or `blocked`", body = crate::error::Problem, content_type = "application/problem+json", example = json!({
+            "type": "/problems/upstream", "title": "DataPact failed", "status": 502,
+            "detail": "DataPact did not answer in time",
+            "errors": [{ "field": "datapact", "message": "timeout" }]
+        })),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_contracts(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let contracts = state.services.datapact_contracts(&user.0, &path).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": contracts.items, "total": contracts.total })))
+    Ok(HttpResponse::Ok().json(ContractListDto::from(&contracts)))
 }
 
-/// GET /api/organizations/{org_id}/datapact/mappings
+/// GET /api/organizations/{org_id}/datapact/mappings: the practice -> contract mappings, by
+/// practice id.
+#[utoipa::path(get, path = "/api/organizations/{org_id}/datapact/mappings", tag = "datapact", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation id (a UUID)")),
+    responses(
+        (status = 200, description = "The mappings, by practice id then contract id", body = Vec<MappingDto>, example = json!([{
+            "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "org_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "practice_id": "AC.L2-3.1.1", "datapact_contract_id": "K-1042", "datapact_contract_name": "Prime contract",
+            "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z"
+        }])),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow assessment.read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation (or another one than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_mappings(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mappings = state.services.list_mappings(&user.0, &path).await?;
-    Ok(HttpResponse::Ok().json(mappings.iter().map(mapping_json).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(mappings.iter().map(MappingDto::from).collect::<Vec<_>>()))
 }
 
-/// POST /api/organizations/{org_id}/datapact/mappings
+/// POST /api/organizations/{org_id}/datapact/mappings: maps a practice to a DataPact contract.
+#[utoipa::path(post, path = "/api/organizations/{org_id}/datapact/mappings", tag = "datapact", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation id (a UUID)")),
+    request_body = MappingRequest,
+    responses(
+        (status = 201, description = "The mapping", body = MappingDto, example = json!({
+            "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "org_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "practice_id": "AC.L2-3.1.1", "datapact_contract_id": "K-1042", "datapact_contract_name": "Prime contract",
+            "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z"
+        })),
+        (status = 400, description = "A malformed body, an unknown field or a control character; a practice_id that is not a practice id or not in the catalogue; a contract id not of 1 to 128 characters; a contract name over 256 characters", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow datapact.configure", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation (or another one than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The practice is already mapped to this contract", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn create_mapping(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -108,18 +352,27 @@ pub(crate) async fn create_mapping(
             body.datapact_contract_name,
         )
         .await?;
-    Ok(HttpResponse::Created().json(mapping_json(&mapping)))
+    Ok(HttpResponse::Created().json(MappingDto::from(&mapping)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct UpdateMappingRequest {
-    datapact_contract_id: Option<String>,
-    #[serde(default, deserialize_with = "crate::dto::double_option")]
-    datapact_contract_name: Option<Option<String>>,
-}
-
-/// PATCH /api/organizations/{org_id}/datapact/mappings/{mapping_id}
+/// PATCH /api/organizations/{org_id}/datapact/mappings/{mapping_id}: changes a mapping's
+/// contract id or display name.
+#[utoipa::path(patch, path = "/api/organizations/{org_id}/datapact/mappings/{mapping_id}", tag = "datapact", security(("bearer" = [])),
+    params(
+        ("org_id" = String, Path, description = "The organisation id (a UUID)"),
+        ("mapping_id" = String, Path, description = "The mapping id (a UUID)"),
+    ),
+    request_body = UpdateMappingRequest,
+    responses(
+        (status = 200, description = "The mapping as changed", body = MappingDto),
+        (status = 400, description = "A malformed body, an unknown field or a control character; a contract id not of 1 to 128 characters; a contract name over 256 characters", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow datapact.configure", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such mapping of the organisation (or another organisation than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The practice is already mapped to the new contract id", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn update_mapping(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -138,10 +391,23 @@ pub(crate) async fn update_mapping(
             body.datapact_contract_name,
         )
         .await?;
-    Ok(HttpResponse::Ok().json(mapping_json(&mapping)))
+    Ok(HttpResponse::Ok().json(MappingDto::from(&mapping)))
 }
 
-/// DELETE /api/organizations/{org_id}/datapact/mappings/{mapping_id}
+/// DELETE /api/organizations/{org_id}/datapact/mappings/{mapping_id}: removes a mapping.
+#[utoipa::path(delete, path = "/api/organizations/{org_id}/datapact/mappings/{mapping_id}", tag = "datapact", security(("bearer" = [])),
+    params(
+        ("org_id" = String, Path, description = "The organisation id (a UUID)"),
+        ("mapping_id" = String, Path, description = "The mapping id (a UUID)"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow datapact.configure", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such mapping of the organisation (or another organisation than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn delete_mapping(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -152,7 +418,29 @@ pub(crate) async fn delete_mapping(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// POST /api/assessments/{id}/datapact/sync
+/// POST /api/assessments/{id}/datapact/sync: fetches each mapped contract's compliance and
+/// records DataPact's suggested status beside each practice, never touching the assessor's
+/// own status. One failing contract does not stop the others: each failure is in `results`.
+#[utoipa::path(post, path = "/api/assessments/{id}/datapact/sync", tag = "datapact", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment id (a UUID)")),
+    responses(
+        (status = 200, description = "What happened to each mapped practice of the assessment (DataPact failures included, by kind)", body = SyncReportDto, example = json!({
+            "synced": 1, "failed": 1,
+            "results": [
+                { "practice_id": "AC.L2-3.1.1", "datapact_contract_id": "K-1042", "outcome": "success",
+                  "suggested_status": "met", "error_kind": null, "error": null },
+                { "practice_id": "IA.L2-3.5.3", "datapact_contract_id": "K-2001", "outcome": "timeout",
+                  "suggested_status": null, "error_kind": "timeout", "error": "DataPact did not answer in time" }
+            ]
+        })),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow datapact.sync", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The assessment is completed (read-only), or DataPact is not configured for its organisation (no URL or no key)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The stored DataPact key cannot be decrypted (was the server secret changed?)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn sync(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -160,21 +448,34 @@ pub(crate) async fn sync(
 ) -> Result<HttpResponse, ApiError> {
     let results = state.services.sync_datapact(&user.0, &path).await?;
     let synced = results.iter().filter(|r| r.error_kind.is_none()).count();
-    let body: Vec<Value> = results
-        .iter()
-        .map(|r| {
-            json!({
-                "practice_id": r.practice_id, "datapact_contract_id": r.datapact_contract_id,
-                "outcome": r.outcome.as_str(), "suggested_status": r.suggested_status.map(|s| s.as_str()),
-                "error_kind": r.error_kind, "error": r.error,
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok()
-        .json(json!({ "synced": synced, "failed": results.len() - synced, "results": body })))
+    Ok(HttpResponse::Ok().json(SyncReportDto {
+        synced,
+        failed: results.len() - synced,
+        results: results.iter().map(SyncResultDto::from).collect(),
+    }))
 }
 
-/// GET /api/assessments/{id}/datapact/logs?page=&per_page=
+/// GET /api/assessments/{id}/datapact/logs?page=&per_page=: the DataPact calls made for an
+/// assessment, newest first.
+#[utoipa::path(get, path = "/api/assessments/{id}/datapact/logs", tag = "datapact", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment id (a UUID)"), PageQuery),
+    responses(
+        (status = 200, description = "A page of the calls, newest first", body = Page<SyncLogDto>, example = json!({
+            "items": [{
+                "id": "1b4e28ba-2fa1-41d2-883f-0016d3cca427", "org_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "assessment_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "practice_id": "AC.L2-3.1.1",
+                "request_payload": { "method": "GET", "url": "https://datapact.example/api/contracts/K-1042/compliance" },
+                "response_payload": { "contract_id": "K-1042", "status": "compliant", "score": 97 },
+                "status": "success", "error_message": null, "created_at": "2025-03-01T09:30:00Z"
+            }],
+            "total": 1, "page": 1, "per_page": 50
+        })),
+        (status = 400, description = "A page or per_page out of range, an unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow assessment.read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_logs(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -183,6 +484,6 @@ pub(crate) async fn list_logs(
 ) -> Result<HttpResponse, ApiError> {
     let page = query.into_inner().checked()?;
     let (rows, total) = state.services.datapact_logs(&user.0, &path, page).await?;
-    let items = rows.iter().map(log_json).collect();
-    Ok(HttpResponse::Ok().json(Page::<Value>::of(items, total, page)))
+    let items = rows.iter().map(SyncLogDto::from).collect();
+    Ok(HttpResponse::Ok().json(Page::of(items, total, page)))
 }

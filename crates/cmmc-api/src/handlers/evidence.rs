@@ -5,44 +5,164 @@ use actix_web::http::header::{
     Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
 use cmmc_services::evidence::{Evidence, NewEvidence, UploadSink, VerifiedContent};
 use futures_util::StreamExt as _;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use crate::dto::{Page, PageQuery};
 use crate::error::{ApiError, ProblemKind};
 use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
+/// This module's part of the API document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    upload_evidence,
+    list_practice_evidence,
+    list_assessment_evidence,
+    download_evidence,
+    delete_evidence,
+    review_evidence
+))]
+pub(crate) struct Doc;
+
 /// The most a text field of the upload form may hold.
 const MAX_TEXT_FIELD: usize = 64 * 1024;
 
-#[derive(Deserialize)]
+/// The query of the evidence lists, as given.
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct EvidenceQuery {
+    /// Only the evidence of this practice, such as `AC.L2-3.1.1` (404 when the
+    /// assessment has no such practice).
     practice_id: Option<String>,
+    /// Only the evidence in this review status: `pending`, `accepted` or `rejected`.
+    #[param(pattern = "^(pending|accepted|rejected)$")]
     review_status: Option<String>,
+    /// The page, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<u64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u64>,
 }
 
-#[derive(Deserialize)]
+/// A review of a piece of evidence.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EvidenceReviewRequest, example = json!({"status": "accepted", "comment": "Signed and current."}))]
 pub(crate) struct ReviewRequest {
+    /// `accepted` or `rejected`.
+    #[schema(pattern = "^(accepted|rejected)$")]
     status: String,
+    /// At most 10 000 characters.
+    #[schema(max_length = 10000)]
     comment: Option<String>,
 }
 
-pub(crate) fn evidence_json(e: &Evidence, practice_id: &str) -> Value {
-    json!({
-        "id": e.id, "practice_id": practice_id, "assessment_practice_id": e.assessment_practice_id,
-        "title": e.title, "description": e.description, "file_url": e.file_url,
-        "original_filename": e.original_filename, "size_bytes": e.size_bytes, "media_type": e.media_type,
-        "sha256": e.sha256, "uploaded_by": e.uploaded_by, "review_status": e.review_status.as_str(),
-        "reviewer_id": e.reviewer_id, "reviewed_at": e.reviewed_at, "review_comment": e.review_comment,
-        "created_at": e.created_at, "updated_at": e.updated_at,
-    })
+/// A piece of evidence: a file (`original_filename`, `size_bytes`,
+/// `media_type` and `sha256` set) or a link (`file_url` set). Every field is
+/// always present; those that do not apply are null.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Evidence, example = json!({
+    "id": "6f1c2a9e-3b7d-4c58-9e21-5a8d0b4f7c13", "practice_id": "AC.L2-3.1.1",
+    "assessment_practice_id": "0d4e7b2a-91c3-4f6e-8a5b-c27d1e3f9a40",
+    "title": "Access control policy", "description": "Signed policy, version 2",
+    "file_url": null, "original_filename": "access-control-policy.pdf", "size_bytes": 48213,
+    "media_type": "application/pdf",
+    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "uploaded_by": "2b9e4c7a-6d1f-4a38-b5e0-7c3a9d2f1e64", "review_status": "pending",
+    "reviewer_id": null, "reviewed_at": null, "review_comment": null,
+    "created_at": "2025-03-04T10:15:30.120Z", "updated_at": "2025-03-04T10:15:30.120Z"
+}))]
+pub(crate) struct EvidenceDto {
+    id: String,
+    /// The practice, such as `AC.L2-3.1.1`.
+    practice_id: String,
+    /// The practice answer it is attached to.
+    assessment_practice_id: String,
+    title: String,
+    description: Option<String>,
+    /// The link, for evidence that is a link.
+    file_url: Option<String>,
+    /// The file's name as uploaded, for evidence that is a file.
+    original_filename: Option<String>,
+    size_bytes: Option<i64>,
+    /// The media type detected from the file's content.
+    media_type: Option<String>,
+    /// The SHA-256 of the file, in hex.
+    sha256: Option<String>,
+    uploaded_by: Option<String>,
+    /// `pending`, `accepted` or `rejected`.
+    review_status: &'static str,
+    reviewer_id: Option<String>,
+    reviewed_at: Option<DateTime<Utc>>,
+    review_comment: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl EvidenceDto {
+    /// The answer for evidence `e` of practice `practice_id`.
+    fn new(e: Evidence, practice_id: String) -> Self {
+        Self {
+            id: e.id,
+            practice_id,
+            assessment_practice_id: e.assessment_practice_id,
+            title: e.title,
+            description: e.description,
+            file_url: e.file_url,
+            original_filename: e.original_filename,
+            size_bytes: e.size_bytes,
+            media_type: e.media_type,
+            sha256: e.sha256,
+            uploaded_by: e.uploaded_by,
+            review_status: e.review_status.as_str(),
+            reviewer_id: e.reviewer_id,
+            reviewed_at: e.reviewed_at,
+            review_comment: e.review_comment,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+/// The upload form (`multipart/form-data`): a title, and either a file or a
+/// link. Any other field is refused.
+#[derive(Default, utoipa::ToSchema)]
+#[schema(as = EvidenceUploadForm)]
+pub(crate) struct UploadForm {
+    /// 1 to 256 characters on one line (trimmed).
+    #[schema(value_type = String, min_length = 1, max_length = 256)]
+    title: Option<String>,
+    /// At most 10 000 characters.
+    #[schema(max_length = 10000)]
+    description: Option<String>,
+    /// The file, once, with a file name (no path) in its part's
+    /// Content-Disposition; not empty, within the upload limit, and of an
+    /// accepted kind judged from its content: PDF, PNG, JPEG, GIF, plain text,
+    /// DOCX, XLSX or PPTX. Send `file` or `file_url`, not both.
+    #[schema(value_type = Option<String>, format = Binary)]
+    file: Option<(UploadSink, String)>,
+    /// A link instead of a file: an http(s) URL of at most 512 characters.
+    #[schema(format = "uri", max_length = 512)]
+    file_url: Option<String>,
+}
+
+impl UploadForm {
+    /// The evidence the form describes; its title is required.
+    fn into_new(self) -> Result<NewEvidence, ApiError> {
+        let title =
+            self.title.ok_or_else(|| ApiError::invalid_parameter("title", "is required"))?;
+        Ok(NewEvidence {
+            title,
+            description: self.description,
+            file: self.file,
+            file_url: self.file_url,
+        })
+    }
 }
 
 fn bad_form(message: impl std::fmt::Display) -> ApiError {
@@ -65,6 +185,26 @@ async fn read_text(field: &mut actix_multipart::Field, name: &str) -> Result<Str
 }
 
 /// POST /api/assessments/{id}/practices/{practice_id}/evidence (multipart: title, description, file or file_url)
+///
+/// The caller's right to add evidence is checked before a byte of the upload
+/// is read.
+#[utoipa::path(post, path = "/api/assessments/{id}/practices/{practice_id}/evidence", tag = "evidence", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The assessment: a UUID"),
+        ("practice_id" = String, Path, description = "A practice id such as `AC.L2-3.1.1`", example = "AC.L2-3.1.1"),
+    ),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "A title, and a file or a link"),
+    responses(
+        (status = 201, description = "The evidence, pending review", body = EvidenceDto),
+        (status = 400, description = "Not a valid multipart form, an unknown or repeated field, a missing title, neither or both of file and file_url, an empty file, a bad file name or link, a text field too long or not UTF-8, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may upload evidence", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or not the caller's organisation), no such practice in it, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The assessment is completed, hence read-only", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is over the upload limit", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The file's content is not of an accepted kind", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable or did not answer in time", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn upload_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -84,27 +224,28 @@ pub(crate) async fn upload_evidence(
     )
     .await
     .map_err(|_| crate::deadline::timed_out())??;
-    Ok(HttpResponse::Created().json(evidence_json(&created, &practice_id)))
+    Ok(HttpResponse::Created().json(EvidenceDto::new(created, practice_id)))
 }
 
 /// The upload form: its text fields, and its file streamed into the store.
 async fn read_form(state: &AppState, mut form: Multipart) -> Result<NewEvidence, ApiError> {
-    let (mut title, mut description, mut file_url) = (None, None, None);
-    let mut file: Option<(UploadSink, String)> = None;
+    let mut upload = UploadForm::default();
     while let Some(field) = form.next().await {
         let mut field = field.map_err(bad_form)?;
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
-            "title" => title = Some(read_text(&mut field, "title").await?),
-            "description" => description = Some(read_text(&mut field, "description").await?),
-            "file_url" => file_url = Some(read_text(&mut field, "file_url").await?),
-            "file" if file.is_some() => {
+            "title" => upload.title = Some(read_text(&mut field, "title").await?),
+            "description" => {
+                upload.description = Some(read_text(&mut field, "description").await?);
+            }
+            "file_url" => upload.file_url = Some(read_text(&mut field, "file_url").await?),
+            "file" if upload.file.is_some() => {
                 return Err(ApiError::invalid_parameter(
                     "file",
                     "send one file per piece of evidence",
                 ));
             }
-            "file" => file = Some(read_file(state, &mut field).await?),
+            "file" => upload.file = Some(read_file(state, &mut field).await?),
             other => {
                 return Err(ApiError::invalid_parameter(
                     other,
@@ -113,8 +254,7 @@ async fn read_form(state: &AppState, mut form: Multipart) -> Result<NewEvidence,
             }
         }
     }
-    let title = title.ok_or_else(|| ApiError::invalid_parameter("title", "is required"))?;
-    Ok(NewEvidence { title, description, file, file_url })
+    upload.into_new()
 }
 
 /// Streams the file part into a new upload; its name is checked first.
@@ -155,11 +295,40 @@ async fn list(
             page,
         )
         .await?;
-    let items = rows.iter().map(|(e, practice)| evidence_json(e, practice)).collect();
-    Ok(HttpResponse::Ok().json(Page::<Value>::of(items, total, page)))
+    let items = rows.into_iter().map(|(e, practice)| EvidenceDto::new(e, practice)).collect();
+    Ok(HttpResponse::Ok().json(Page::<EvidenceDto>::of(items, total, page)))
 }
 
 /// GET /api/assessments/{id}/practices/{practice_id}/evidence?review_status=&page=&per_page=
+///
+/// Newest first.
+#[utoipa::path(get, path = "/api/assessments/{id}/practices/{practice_id}/evidence", tag = "evidence", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The assessment: a UUID"),
+        ("practice_id" = String, Path, description = "A practice id such as `AC.L2-3.1.1`", example = "AC.L2-3.1.1"),
+        ("review_status" = Option<String>, Query, description = "Only the evidence in this review status: `pending`, `accepted` or `rejected`", pattern = "^(pending|accepted|rejected)$"),
+        crate::dto::PageQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of the practice's evidence, newest first", body = Page<EvidenceDto>, example = json!({
+            "items": [{
+                "id": "a3e9d5c1-7b2f-4e80-9c46-1f8b0d2e6a57", "practice_id": "AC.L2-3.1.1",
+                "assessment_practice_id": "0d4e7b2a-91c3-4f6e-8a5b-c27d1e3f9a40",
+                "title": "Access control policy (SharePoint)", "description": null,
+                "file_url": "https://sharepoint.example/policies/access-control.pdf",
+                "original_filename": null, "size_bytes": null, "media_type": null, "sha256": null,
+                "uploaded_by": "2b9e4c7a-6d1f-4a38-b5e0-7c3a9d2f1e64", "review_status": "pending",
+                "reviewer_id": null, "reviewed_at": null, "review_comment": null,
+                "created_at": "2025-03-04T10:15:30.120Z", "updated_at": "2025-03-04T10:15:30.120Z"
+            }],
+            "total": 1, "page": 1, "per_page": 50
+        })),
+        (status = 400, description = "A bad review_status, page or per_page, an unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or not the caller's organisation), no such practice in it, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable or did not answer in time", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_practice_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -171,6 +340,34 @@ pub(crate) async fn list_practice_evidence(
 }
 
 /// GET /api/assessments/{id}/evidence?practice_id=&review_status=&page=&per_page=
+///
+/// Newest first.
+#[utoipa::path(get, path = "/api/assessments/{id}/evidence", tag = "evidence", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The assessment: a UUID"),
+        EvidenceQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of the assessment's evidence, newest first", body = Page<EvidenceDto>, example = json!({
+            "items": [{
+                "id": "6f1c2a9e-3b7d-4c58-9e21-5a8d0b4f7c13", "practice_id": "AC.L2-3.1.1",
+                "assessment_practice_id": "0d4e7b2a-91c3-4f6e-8a5b-c27d1e3f9a40",
+                "title": "Access control policy", "description": "Signed policy, version 2",
+                "file_url": null, "original_filename": "access-control-policy.pdf", "size_bytes": 48213,
+                "media_type": "application/pdf",
+                "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                "uploaded_by": "2b9e4c7a-6d1f-4a38-b5e0-7c3a9d2f1e64", "review_status": "pending",
+                "reviewer_id": null, "reviewed_at": null, "review_comment": null,
+                "created_at": "2025-03-04T10:15:30.120Z", "updated_at": "2025-03-04T10:15:30.120Z"
+            }],
+            "total": 1, "page": 1, "per_page": 50
+        })),
+        (status = 400, description = "A bad review_status, page or per_page, an unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or not the caller's organisation), no such practice in it (practice_id), or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable or did not answer in time", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_assessment_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -189,6 +386,39 @@ fn ascii_name(name: &str) -> String {
 }
 
 /// GET /api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/download
+///
+/// The file, exactly as uploaded, checked against its SHA-256: a small file
+/// before a byte is sent; a large one as it streams, the answer being cut off
+/// (never completed with wrong bytes) if it no longer matches.
+#[utoipa::path(get, path = "/api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/download", tag = "evidence", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The assessment: a UUID"),
+        ("practice_id" = String, Path, description = "A practice id such as `AC.L2-3.1.1`", example = "AC.L2-3.1.1"),
+        ("evidence_id" = String, Path, description = "The evidence: a UUID"),
+    ),
+    responses(
+        (status = 200, description = "The file's bytes, with the media type detected at upload as its Content-Type", content(
+            ("application/pdf"),
+            ("image/png"),
+            ("image/jpeg"),
+            ("image/gif"),
+            ("text/plain"),
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+            ("application/octet-stream"),
+        ), headers(
+            ("Content-Disposition" = String, description = "`attachment`, with the uploaded file name as `filename` (ASCII stand-in) and `filename*` (UTF-8)"),
+            ("Content-Length" = u64, description = "The file's size in bytes"),
+            ("Cache-Control" = String, description = "`private, no-store`"),
+        )),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or not the caller's organisation), practice in it or evidence of it; evidence that is a link, which has no file; or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The stored file is missing, or no longer matches its recorded size or SHA-256", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable or did not answer in time", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn download_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -228,6 +458,23 @@ pub(crate) async fn download_evidence(
 }
 
 /// DELETE /api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id} (pending only)
+///
+/// Its file goes too, unless other evidence has the same content.
+#[utoipa::path(delete, path = "/api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}", tag = "evidence", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The assessment: a UUID"),
+        ("practice_id" = String, Path, description = "A practice id such as `AC.L2-3.1.1`", example = "AC.L2-3.1.1"),
+        ("evidence_id" = String, Path, description = "The evidence: a UUID"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may upload (hence delete) evidence", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or not the caller's organisation), practice in it or evidence of it, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The evidence has been reviewed (only pending evidence can be deleted), or the assessment is completed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable or did not answer in time", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn delete_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -239,6 +486,36 @@ pub(crate) async fn delete_evidence(
 }
 
 /// POST /api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/review `{"status", "comment"}`
+///
+/// Accepts or rejects evidence. Nobody reviews evidence they uploaded.
+#[utoipa::path(post, path = "/api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/review", tag = "evidence", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The assessment: a UUID"),
+        ("practice_id" = String, Path, description = "A practice id such as `AC.L2-3.1.1`", example = "AC.L2-3.1.1"),
+        ("evidence_id" = String, Path, description = "The evidence: a UUID"),
+    ),
+    request_body = ReviewRequest,
+    responses(
+        (status = 200, description = "The reviewed evidence", body = EvidenceDto, example = json!({
+            "id": "6f1c2a9e-3b7d-4c58-9e21-5a8d0b4f7c13", "practice_id": "AC.L2-3.1.1",
+            "assessment_practice_id": "0d4e7b2a-91c3-4f6e-8a5b-c27d1e3f9a40",
+            "title": "Access control policy", "description": "Signed policy, version 2",
+            "file_url": null, "original_filename": "access-control-policy.pdf", "size_bytes": 48213,
+            "media_type": "application/pdf",
+            "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "uploaded_by": "2b9e4c7a-6d1f-4a38-b5e0-7c3a9d2f1e64", "review_status": "accepted",
+            "reviewer_id": "e8c1f5a2-4d9b-47e3-a06c-3b2d7f9e1c85", "reviewed_at": "2025-03-06T14:02:11.500Z",
+            "review_comment": "Signed and current.",
+            "created_at": "2025-03-04T10:15:30.120Z", "updated_at": "2025-03-06T14:02:11.500Z"
+        })),
+        (status = 400, description = "A malformed body or unknown field, a status other than accepted or rejected, a comment over 10 000 characters, or a control character", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may review evidence, or the caller uploaded it", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or not the caller's organisation), practice in it or evidence of it, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The assessment is completed, hence read-only", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable or did not answer in time", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn review_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -251,5 +528,5 @@ pub(crate) async fn review_evidence(
         .services
         .review_evidence(&user.0, &id, &practice_id, &evidence_id, &body.status, body.comment)
         .await?;
-    Ok(HttpResponse::Ok().json(evidence_json(&reviewed, &practice_id)))
+    Ok(HttpResponse::Ok().json(EvidenceDto::new(reviewed, practice_id)))
 }

@@ -10,50 +10,111 @@ use crate::error::ApiError;
 use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
-#[derive(Deserialize)]
+/// This module's part of the API document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create_organization,
+    list_organizations,
+    get_organization,
+    update_organization,
+    create_user,
+    list_users,
+    get_user,
+    update_user,
+    set_roles
+))]
+pub(crate) struct Doc;
+
+/// A new organisation.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Acme Defense LLC", "cage_code": "1ABC2", "duns_number": "123456789", "target_level": 2}))]
 pub(crate) struct CreateOrganization {
+    /// 1 to 256 characters, trimmed.
     name: String,
+    /// A CAGE code: 5 letters and digits (stored in upper case); unique. Empty or null: none.
     cage_code: Option<String>,
+    /// A SAM UEI (12 letters and digits, no I or O, not starting with 0) or a
+    /// 9-digit DUNS number. Empty or null: none.
     duns_number: Option<String>,
+    /// The CMMC level the organisation aims for, 1 to 3.
+    #[schema(minimum = 1, maximum = 3)]
     target_level: i64,
 }
 
-#[derive(Deserialize)]
+/// Changes to an organisation: a field left out stays as it is.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Acme Defense Inc.", "cage_code": null, "target_level": 3}))]
 pub(crate) struct UpdateOrganization {
+    /// 1 to 256 characters, trimmed.
     name: Option<String>,
+    /// A CAGE code: 5 letters and digits; unique. Null or empty clears it.
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     cage_code: Option<Option<String>>,
+    /// A SAM UEI or a 9-digit DUNS number. Null or empty clears it.
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     duns_number: Option<Option<String>>,
+    /// 1 to 3.
+    #[schema(minimum = 1, maximum = 3)]
     target_level: Option<i64>,
 }
 
-#[derive(Deserialize)]
+/// A new user of the organisation.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "jdoe", "email": "jdoe@example.com", "password": "correct horse battery", "roles": ["compliance_officer"]}))]
 pub(crate) struct CreateUser {
+    /// 3 to 64 characters: letters, digits, `.`, `_`, `-`; unique case-insensitively.
     username: String,
+    /// An email address of at most 254 characters; unique case-insensitively.
     email: String,
+    /// At least 12 characters and at most 72 bytes; not the username or the
+    /// email, not one character repeated.
+    #[schema(format = Password)]
     password: String,
+    /// Any of `system_admin` (granted only by a system administrator),
+    /// `org_admin`, `compliance_officer`, `assessor`, `c3pao_lead`, `viewer`.
+    /// None by default.
     #[serde(default)]
     roles: Vec<String>,
 }
 
-#[derive(Deserialize)]
+/// Changes to a user: a field left out stays as it is.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"is_active": false}))]
 pub(crate) struct UpdateUser {
+    /// A new email address; unique case-insensitively.
     email: Option<String>,
+    /// `false` deactivates the user and revokes their sign-ins; `true` reactivates them.
     is_active: Option<bool>,
 }
 
-#[derive(Deserialize)]
+/// A user's roles, replacing the ones they have.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"roles": ["assessor", "viewer"]}))]
 pub(crate) struct SetRoles {
+    /// Any of `system_admin`, `org_admin`, `compliance_officer`, `assessor`,
+    /// `c3pao_lead`, `viewer`; granting or removing `system_admin` takes a
+    /// system administrator.
     roles: Vec<String>,
 }
 
 /// POST /api/organizations
+#[utoipa::path(post, path = "/api/organizations", tag = "organizations", security(("bearer" = [])),
+    request_body = CreateOrganization,
+    responses(
+        (status = 201, description = "The organisation, created", body = OrganizationDto,
+            example = json!({"id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "name": "Acme Defense LLC", "cage_code": "1ABC2", "duns_number": "123456789", "target_level": 2, "datapact_api_url": null, "datapact_api_key_set": false, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
+        (status = 400, description = "A malformed body, an unknown field, a control character, or a bad name, CAGE code, DUNS/UEI or level", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only a system administrator creates organisations", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The CAGE code is already in use", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn create_organization(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -71,6 +132,16 @@ pub(crate) async fn create_organization(
 }
 
 /// GET /api/organizations?page=&per_page=
+#[utoipa::path(get, path = "/api/organizations", tag = "organizations", security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "The organisations the caller may see (a system administrator: all), by name", body = Page<OrganizationDto>,
+            example = json!({"items": [{"id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "name": "Acme Defense LLC", "cage_code": "1ABC2", "duns_number": "123456789", "target_level": 2, "datapact_api_url": null, "datapact_api_key_set": false, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"}], "total": 1, "page": 1, "per_page": 50})),
+        (status = 400, description = "A page or per_page out of range, an unknown parameter, or a control character", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller has no role that reads organisations", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_organizations(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -83,6 +154,17 @@ pub(crate) async fn list_organizations(
 }
 
 /// GET /api/organizations/{org_id}
+#[utoipa::path(get, path = "/api/organizations/{org_id}", tag = "organizations", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation's id, a UUID")),
+    responses(
+        (status = 200, description = "The organisation", body = OrganizationDto,
+            example = json!({"id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "name": "Acme Defense LLC", "cage_code": "1ABC2", "duns_number": "123456789", "target_level": 2, "datapact_api_url": "https://datapact.example.com", "datapact_api_key_set": true, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-24T10:30:00Z"})),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller has no role that reads organisations", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation, another organisation's, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn get_organization(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -93,6 +175,20 @@ pub(crate) async fn get_organization(
 }
 
 /// PATCH /api/organizations/{org_id}
+#[utoipa::path(patch, path = "/api/organizations/{org_id}", tag = "organizations", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation's id, a UUID")),
+    request_body = UpdateOrganization,
+    responses(
+        (status = 200, description = "The organisation, changed", body = OrganizationDto,
+            example = json!({"id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "name": "Acme Defense Inc.", "cage_code": null, "duns_number": "123456789", "target_level": 3, "datapact_api_url": null, "datapact_api_key_set": false, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-24T10:30:00Z"})),
+        (status = 400, description = "A malformed body, an unknown field, a control character, or a bad name, CAGE code, DUNS/UEI or level", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the organisation's org_admin or a system administrator changes it", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation, another organisation's, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The CAGE code is already in use", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn update_organization(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -111,6 +207,20 @@ pub(crate) async fn update_organization(
 }
 
 /// POST /api/organizations/{org_id}/users
+#[utoipa::path(post, path = "/api/organizations/{org_id}/users", tag = "organizations", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation's id, a UUID")),
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "The user, created and active", body = UserDto,
+            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
+        (status = 400, description = "A malformed body, an unknown field, a control character, a bad username or email, a password that breaks the rules, or an unknown role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the organisation's org_admin or a system administrator creates users; only a system administrator grants system_admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation, another organisation's, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A user with this username or email already exists", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn create_user(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -129,6 +239,17 @@ pub(crate) async fn create_user(
 }
 
 /// GET /api/organizations/{org_id}/users
+#[utoipa::path(get, path = "/api/organizations/{org_id}/users", tag = "organizations", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation's id, a UUID")),
+    responses(
+        (status = 200, description = "The organisation's users, by username", body = Vec<UserDto>,
+            example = json!([{"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"}])),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the organisation's org_admin or a system administrator lists its users", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Another organisation, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_users(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -139,6 +260,20 @@ pub(crate) async fn list_users(
 }
 
 /// GET /api/organizations/{org_id}/users/{user_id}
+#[utoipa::path(get, path = "/api/organizations/{org_id}/users/{user_id}", tag = "organizations", security(("bearer" = [])),
+    params(
+        ("org_id" = String, Path, description = "The organisation's id, a UUID"),
+        ("user_id" = String, Path, description = "The user's id, a UUID"),
+    ),
+    responses(
+        (status = 200, description = "The user", body = UserDto,
+            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the organisation's org_admin or a system administrator reads its users", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in this organisation, another organisation, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn get_user(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -150,6 +285,23 @@ pub(crate) async fn get_user(
 }
 
 /// PATCH /api/organizations/{org_id}/users/{user_id}
+#[utoipa::path(patch, path = "/api/organizations/{org_id}/users/{user_id}", tag = "organizations", security(("bearer" = [])),
+    params(
+        ("org_id" = String, Path, description = "The organisation's id, a UUID"),
+        ("user_id" = String, Path, description = "The user's id, a UUID"),
+    ),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, description = "The user, changed; a deactivated user's sign-ins are revoked", body = UserDto,
+            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": false, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-24T10:30:00Z"})),
+        (status = 400, description = "A malformed body, an unknown field, a control character, or a bad email", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the organisation's org_admin or a system administrator changes its users; only a system administrator changes a system administrator", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in this organisation, another organisation, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email is another user's, or the caller would deactivate their own account", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn update_user(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -164,6 +316,23 @@ pub(crate) async fn update_user(
 }
 
 /// PUT /api/organizations/{org_id}/users/{user_id}/roles
+#[utoipa::path(put, path = "/api/organizations/{org_id}/users/{user_id}/roles", tag = "organizations", security(("bearer" = [])),
+    params(
+        ("org_id" = String, Path, description = "The organisation's id, a UUID"),
+        ("user_id" = String, Path, description = "The user's id, a UUID"),
+    ),
+    request_body = SetRoles,
+    responses(
+        (status = 200, description = "The user with the new roles", body = UserDto,
+            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "roles": ["assessor", "viewer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
+        (status = 400, description = "A malformed body, an unknown field, a control character, or an unknown role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the organisation's org_admin or a system administrator changes roles; only a system administrator grants or removes system_admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in this organisation, another organisation, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The caller would remove their own org_admin role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn set_roles(
     state: web::Data<AppState>,
     user: CurrentUser,

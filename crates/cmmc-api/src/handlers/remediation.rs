@@ -1,117 +1,384 @@
 //! Findings, POA&Ms and the dashboard.
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use cmmc_services::remediation::{
-    Finding, FindingChanges, NewFinding, NewPoamItem, Poam, PoamItem, PoamItemChanges, PoamSummary,
+    Dashboard, Finding, FindingChanges, NewFinding, NewPoamItem, Poam, PoamItem, PoamItemChanges,
+    PoamSummary, ScorePoint,
 };
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
-#[derive(Deserialize)]
+/// This module's part of the API document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create_finding,
+    list_findings,
+    get_finding,
+    update_finding,
+    delete_finding,
+    generate_poam,
+    create_poam,
+    list_poams,
+    get_poam,
+    update_poam,
+    delete_poam,
+    add_poam_item,
+    update_poam_item,
+    delete_poam_item,
+    dashboard
+))]
+pub(crate) struct Doc;
+
+/// The body of POST /api/assessments/{id}/findings.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateFinding {
+    /// `deficiency`, `observation`, `recommendation` or `strength`.
+    #[schema(
+        pattern = "^(deficiency|observation|recommendation|strength)$",
+        example = "deficiency"
+    )]
     finding_type: String,
+    /// `critical`, `high`, `medium` or `low`.
+    #[schema(pattern = "^(critical|high|medium|low)$", example = "high")]
     severity: String,
+    /// One line, 1 to 256 characters once trimmed.
+    #[schema(min_length = 1, max_length = 256, example = "No MFA for admins")]
     title: String,
     description: Option<String>,
+    /// A practice of this assessment, such as `IA.L2-3.5.3`.
+    #[schema(example = "IA.L2-3.5.3")]
     practice_id: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The body of PATCH /api/assessments/{id}/findings/{finding_id}: a field left out is kept.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdateFinding {
+    /// `deficiency`, `observation`, `recommendation` or `strength`.
+    #[schema(pattern = "^(deficiency|observation|recommendation|strength)$")]
     finding_type: Option<String>,
+    /// `critical`, `high`, `medium` or `low`.
+    #[schema(pattern = "^(critical|high|medium|low)$")]
     severity: Option<String>,
+    /// One line, 1 to 256 characters once trimmed.
+    #[schema(min_length = 1, max_length = 256)]
     title: Option<String>,
     description: Option<String>,
+    /// open -> in_remediation -> resolved, or open / in_remediation -> accepted; any other
+    /// step answers 409.
+    #[schema(pattern = "^(open|in_remediation|resolved|accepted)$", example = "in_remediation")]
     status: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The query of GET /api/assessments/{id}/findings.
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct FindingQuery {
+    /// Only findings with this status.
+    #[param(pattern = "^(open|in_remediation|resolved|accepted)$")]
     status: Option<String>,
+    /// Only findings with this severity.
+    #[param(pattern = "^(critical|high|medium|low)$")]
     severity: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The query of GET /api/poams.
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PoamQuery {
+    /// Only this organisation's POA&Ms (a UUID). Anyone but a system administrator
+    /// sees only their own organisation's: another one gives an empty list.
     org_id: Option<String>,
+    /// Only this assessment's POA&Ms (a UUID).
     assessment_id: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The body of PATCH /api/poams/{poam_id}: a field left out is kept.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdatePoam {
+    /// One line, 1 to 256 characters once trimmed.
+    #[schema(min_length = 1, max_length = 256)]
     title: Option<String>,
+    /// draft -> active -> completed; any other step answers 409.
+    #[schema(pattern = "^(draft|active|completed)$", example = "active")]
     status: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The body of POST /api/poams/{poam_id}/items.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreatePoamItem {
+    /// One line, 1 to 256 characters once trimmed.
+    #[schema(min_length = 1, max_length = 256, example = "Enforce MFA for privileged accounts")]
     milestone: String,
+    /// A practice of the POA&M's assessment, such as `IA.L2-3.5.3`.
+    #[schema(example = "IA.L2-3.5.3")]
     practice_id: Option<String>,
+    /// A finding of the POA&M's assessment (a UUID).
     finding_id: Option<String>,
+    #[schema(example = "2025-09-30")]
     scheduled_completion: Option<NaiveDate>,
     resources_required: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The body of PATCH /api/poams/{poam_id}/items/{item_id}: a field left out is kept;
+/// `null` clears a date or the resources.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdatePoamItem {
+    /// One line, 1 to 256 characters once trimmed.
+    #[schema(min_length = 1, max_length = 256)]
     milestone: Option<String>,
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     scheduled_completion: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     actual_completion: Option<Option<NaiveDate>>,
+    /// `open`, `in_progress` or `completed` (overdue is read from the schedule, never
+    /// set). Completing records today as the actual completion unless one is recorded or given.
+    #[schema(pattern = "^(open|in_progress|completed)$", example = "completed")]
     status: Option<String>,
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     resources_required: Option<Option<String>>,
     risk_accepted: Option<bool>,
 }
 
-fn finding_json(f: &Finding) -> Value {
-    json!({
-        "id": f.id, "assessment_id": f.assessment_id, "practice_id": f.practice_id.map(|p| p.to_string()), "finding_type": f.finding_type.as_str(),
-        "severity": f.severity.as_str(), "title": f.title, "description": f.description, "status": f.status.as_str(),
-        "created_at": f.created_at, "updated_at": f.updated_at,
-    })
+/// The body of POST /api/poams.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreatePoam {
+    /// The assessment it plans for (a UUID).
+    assessment_id: String,
+    /// One line, 1 to 256 characters once trimmed.
+    #[schema(min_length = 1, max_length = 256, example = "Q1 plan")]
+    title: String,
 }
 
-fn item_json(i: &PoamItem) -> Value {
-    let item = &i.item;
-    json!({
-        "id": item.id, "poam_id": item.poam_id, "finding_id": item.finding_id, "practice_id": item.practice_id.map(|p| p.to_string()),
-        "milestone": item.milestone, "scheduled_completion": item.scheduled_completion,
-        "actual_completion": item.actual_completion,
-        // An item past its scheduled completion reads as overdue.
-        "status": if i.overdue { "overdue" } else { item.status.as_str() },
-        "overdue": i.overdue, "resources_required": item.resources_required, "risk_accepted": item.risk_accepted,
-        "poam_eligible": item.poam_eligible, "created_at": item.created_at, "updated_at": item.updated_at,
-    })
+/// A finding of an assessment.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Finding)]
+pub(crate) struct FindingDto<'a> {
+    id: &'a str,
+    assessment_id: &'a str,
+    /// The practice it is about, if any.
+    practice_id: Option<String>,
+    /// `deficiency`, `observation`, `recommendation` or `strength`.
+    finding_type: &'static str,
+    /// `critical`, `high`, `medium` or `low`.
+    severity: &'static str,
+    title: &'a str,
+    description: Option<&'a str>,
+    /// `open`, `in_remediation`, `resolved` or `accepted`.
+    status: &'static str,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
-fn poam_summary(p: &PoamSummary) -> Value {
-    json!({
-        "id": p.id, "org_id": p.org_id, "assessment_id": p.assessment_id, "title": p.title, "status": p.status.as_str(),
-        "created_at": p.created_at, "updated_at": p.updated_at,
-    })
+impl<'a> From<&'a Finding> for FindingDto<'a> {
+    fn from(f: &'a Finding) -> Self {
+        Self {
+            id: &f.id,
+            assessment_id: &f.assessment_id,
+            practice_id: f.practice_id.map(|p| p.to_string()),
+            finding_type: f.finding_type.as_str(),
+            severity: f.severity.as_str(),
+            title: &f.title,
+            description: f.description.as_deref(),
+            status: f.status.as_str(),
+            created_at: f.created_at,
+            updated_at: f.updated_at,
+        }
+    }
 }
 
-fn poam_json(p: &Poam) -> Value {
-    let mut value = poam_summary(&p.poam);
-    value["items"] = Value::Array(p.items.iter().map(item_json).collect());
-    value
+/// One milestone of a POA&M.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = PoamItem)]
+pub(crate) struct PoamItemDto<'a> {
+    id: &'a str,
+    poam_id: &'a str,
+    finding_id: Option<&'a str>,
+    practice_id: Option<String>,
+    milestone: &'a str,
+    scheduled_completion: Option<NaiveDate>,
+    actual_completion: Option<NaiveDate>,
+    /// `open`, `in_progress` or `completed`; `overdue` when past its scheduled completion
+    /// and not completed.
+    status: &'static str,
+    /// Past its scheduled completion and not completed.
+    overdue: bool,
+    resources_required: Option<&'a str>,
+    risk_accepted: bool,
+    /// Whether the requirement may be on a POA&M at all (32 CFR 170.21).
+    poam_eligible: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
-/// POST /api/assessments/{id}/findings
+impl<'a> From<&'a PoamItem> for PoamItemDto<'a> {
+    fn from(i: &'a PoamItem) -> Self {
+        let item = &i.item;
+        Self {
+            id: &item.id,
+            poam_id: &item.poam_id,
+            finding_id: item.finding_id.as_deref(),
+            practice_id: item.practice_id.map(|p| p.to_string()),
+            milestone: &item.milestone,
+            scheduled_completion: item.scheduled_completion,
+            actual_completion: item.actual_completion,
+            // An item past its scheduled completion reads as overdue.
+            status: if i.overdue { "overdue" } else { item.status.as_str() },
+            overdue: i.overdue,
+            resources_required: item.resources_required.as_deref(),
+            risk_accepted: item.risk_accepted,
+            poam_eligible: item.poam_eligible,
+            created_at: item.created_at,
+            updated_at: item.updated_at,
+        }
+    }
+}
+
+/// A POA&M without its items.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = PoamSummary)]
+pub(crate) struct PoamSummaryDto<'a> {
+    id: &'a str,
+    org_id: &'a str,
+    assessment_id: &'a str,
+    title: &'a str,
+    /// `draft`, `active` or `completed`.
+    status: &'static str,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a PoamSummary> for PoamSummaryDto<'a> {
+    fn from(p: &'a PoamSummary) -> Self {
+        Self {
+            id: &p.id,
+            org_id: &p.org_id,
+            assessment_id: &p.assessment_id,
+            title: &p.title,
+            status: p.status.as_str(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A POA&M with its items.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Poam)]
+pub(crate) struct PoamDto<'a> {
+    #[serde(flatten)]
+    poam: PoamSummaryDto<'a>,
+    items: Vec<PoamItemDto<'a>>,
+}
+
+impl<'a> From<&'a Poam> for PoamDto<'a> {
+    fn from(p: &'a Poam) -> Self {
+        Self {
+            poam: PoamSummaryDto::from(&p.poam),
+            items: p.items.iter().map(PoamItemDto::from).collect(),
+        }
+    }
+}
+
+/// One completed assessment in the SPRS history.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DashboardScorePoint)]
+pub(crate) struct ScorePointDto<'a> {
+    assessment_id: &'a str,
+    title: &'a str,
+    completed_at: DateTime<Utc>,
+    sprs_score: Option<i32>,
+    cmmc_status: Option<&'a str>,
+}
+
+impl<'a> From<&'a ScorePoint> for ScorePointDto<'a> {
+    fn from(p: &'a ScorePoint) -> Self {
+        Self {
+            assessment_id: &p.assessment_id,
+            title: &p.title,
+            completed_at: p.completed_at,
+            sprs_score: p.sprs_score,
+            cmmc_status: p.cmmc_status.as_deref(),
+        }
+    }
+}
+
+/// The newest assessment's practices of one domain.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DashboardDomainProgress)]
+pub(crate) struct DomainProgressDto<'a> {
+    /// A domain id such as `AC`.
+    domain_id: &'a str,
+    /// Met or not applicable.
+    met: u32,
+    total: u32,
+}
+
+/// An organisation's situation at a glance.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Dashboard)]
+pub(crate) struct DashboardDto<'a> {
+    org_id: &'a str,
+    /// The SPRS score of the newest completed assessment that has one.
+    current_sprs_score: Option<i32>,
+    /// Completed assessments, oldest first.
+    sprs_history: Vec<ScorePointDto<'a>>,
+    /// The newest assessment's practices per domain, by domain id.
+    practices_met_by_domain: Vec<DomainProgressDto<'a>>,
+    /// Open and in-remediation findings per severity; every severity is listed.
+    open_findings_by_severity: &'a BTreeMap<String, u32>,
+    /// POA&M items past their scheduled completion, soonest due first.
+    overdue_poam_items: Vec<PoamItemDto<'a>>,
+}
+
+impl<'a> DashboardDto<'a> {
+    fn new(org_id: &'a str, d: &'a Dashboard) -> Self {
+        Self {
+            org_id,
+            current_sprs_score: d.current_sprs_score,
+            sprs_history: d.sprs_history.iter().map(ScorePointDto::from).collect(),
+            practices_met_by_domain: d
+                .practices_met_by_domain
+                .iter()
+                .map(|(domain, &(met, total))| DomainProgressDto { domain_id: domain, met, total })
+                .collect(),
+            open_findings_by_severity: &d.open_findings_by_severity,
+            overdue_poam_items: d.overdue_poam_items.iter().map(PoamItemDto::from).collect(),
+        }
+    }
+}
+
+/// POST /api/assessments/{id}/findings: records a finding (open).
+#[utoipa::path(post, path = "/api/assessments/{id}/findings", tag = "remediation", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment id (a UUID)")),
+    request_body = CreateFinding,
+    responses(
+        (status = 201, description = "The finding, open", body = FindingDto, example = json!({
+            "id": "5b0a4c0e-3f4e-4d8a-9a57-1c2f3e4d5a6b", "assessment_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "practice_id": "IA.L2-3.5.3", "finding_type": "deficiency", "severity": "high",
+            "title": "No MFA for admins", "description": null, "status": "open",
+            "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z"
+        })),
+        (status = 400, description = "A malformed body, an unknown field or a control character; a bad finding_type, severity or title; a practice_id that is not a practice of this assessment", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow finding.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn create_finding(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -127,10 +394,25 @@ pub(crate) async fn create_finding(
         practice_id: b.practice_id,
     };
     let finding = state.services.create_finding(&user.0, &path, new).await?;
-    Ok(HttpResponse::Created().json(finding_json(&finding)))
+    Ok(HttpResponse::Created().json(FindingDto::from(&finding)))
 }
 
-/// GET /api/assessments/{id}/findings?status=&severity=
+/// GET /api/assessments/{id}/findings?status=&severity=: the assessment's findings, oldest first.
+#[utoipa::path(get, path = "/api/assessments/{id}/findings", tag = "remediation", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment id (a UUID)"), FindingQuery),
+    responses(
+        (status = 200, description = "The matching findings, oldest first", body = Vec<FindingDto>, example = json!([{
+            "id": "5b0a4c0e-3f4e-4d8a-9a57-1c2f3e4d5a6b", "assessment_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "practice_id": "IA.L2-3.5.3", "finding_type": "deficiency", "severity": "high",
+            "title": "No MFA for admins", "description": null, "status": "open",
+            "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z"
+        }])),
+        (status = 400, description = "A bad status or severity, an unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow assessment.read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_findings(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -142,21 +424,51 @@ pub(crate) async fn list_findings(
         .services
         .list_findings(&user.0, &path, q.status.as_deref(), q.severity.as_deref())
         .await?;
-    Ok(HttpResponse::Ok().json(found.iter().map(finding_json).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(found.iter().map(FindingDto::from).collect::<Vec<_>>()))
 }
 
-/// GET /api/assessments/{id}/findings/{finding_id}
+/// GET /api/assessments/{id}/findings/{finding_id}: one finding.
+#[utoipa::path(get, path = "/api/assessments/{id}/findings/{finding_id}", tag = "remediation", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The assessment id (a UUID)"),
+        ("finding_id" = String, Path, description = "The finding id (a UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The finding", body = FindingDto),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow assessment.read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment or finding of it (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn get_finding(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, finding_id) = path.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(finding_json(&state.services.get_finding(&user.0, &id, &finding_id).await?)))
+    let finding = state.services.get_finding(&user.0, &id, &finding_id).await?;
+    Ok(HttpResponse::Ok().json(FindingDto::from(&finding)))
 }
 
-/// PATCH /api/assessments/{id}/findings/{finding_id}
+/// PATCH /api/assessments/{id}/findings/{finding_id}: changes a finding; a status change
+/// follows the remediation workflow.
+#[utoipa::path(patch, path = "/api/assessments/{id}/findings/{finding_id}", tag = "remediation", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The assessment id (a UUID)"),
+        ("finding_id" = String, Path, description = "The finding id (a UUID)"),
+    ),
+    request_body = UpdateFinding,
+    responses(
+        (status = 200, description = "The finding as changed", body = FindingDto),
+        (status = 400, description = "A malformed body, an unknown field or a control character; a bad finding_type, severity, title or status", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow finding.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment or finding of it (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A status step the workflow does not allow (e.g. resolved -> open)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn update_finding(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -172,12 +484,26 @@ pub(crate) async fn update_finding(
         description: b.description,
         status: b.status,
     };
-    Ok(HttpResponse::Ok().json(finding_json(
-        &state.services.update_finding(&user.0, &id, &finding_id, changes).await?,
-    )))
+    let finding = state.services.update_finding(&user.0, &id, &finding_id, changes).await?;
+    Ok(HttpResponse::Ok().json(FindingDto::from(&finding)))
 }
 
-/// DELETE /api/assessments/{id}/findings/{finding_id}
+/// DELETE /api/assessments/{id}/findings/{finding_id}: deletes an open finding (one in
+/// remediation or closed is a record).
+#[utoipa::path(delete, path = "/api/assessments/{id}/findings/{finding_id}", tag = "remediation", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The assessment id (a UUID)"),
+        ("finding_id" = String, Path, description = "The finding id (a UUID)"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow finding.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment or finding of it (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The finding is not open", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn delete_finding(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -188,17 +514,53 @@ pub(crate) async fn delete_finding(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// POST /api/assessments/{id}/poam
+/// POST /api/assessments/{id}/poam: generates a draft POA&M, one item per unmet practice and
+/// per unresolved finding of no unmet practice, each scheduled for the 180-day closeout deadline.
+#[utoipa::path(post, path = "/api/assessments/{id}/poam", tag = "remediation", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment id (a UUID)")),
+    responses(
+        (status = 201, description = "The generated draft POA&M with its items", body = PoamDto, example = json!({
+            "id": "9d4c2f1a-7b6e-4c3d-8a2b-1f0e9d8c7b6a", "org_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "assessment_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "title": "POA&M for 2025 self-assessment",
+            "status": "draft", "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z",
+            "items": [{
+                "id": "c56a4180-65aa-42ec-a945-5fd21dec0538", "poam_id": "9d4c2f1a-7b6e-4c3d-8a2b-1f0e9d8c7b6a",
+                "finding_id": "5b0a4c0e-3f4e-4d8a-9a57-1c2f3e4d5a6b", "practice_id": "IA.L2-3.5.3",
+                "milestone": "Implement IA.L2-3.5.3 Multifactor authentication", "scheduled_completion": "2025-08-28",
+                "actual_completion": null, "status": "open", "overdue": false, "resources_required": null,
+                "risk_accepted": false, "poam_eligible": false,
+                "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z"
+            }]
+        })),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow poam.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn generate_poam(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created()
-        .json(poam_json(&state.services.generate_poam(&user.0, &path).await?)))
+    let poam = state.services.generate_poam(&user.0, &path).await?;
+    Ok(HttpResponse::Created().json(PoamDto::from(&poam)))
 }
 
-/// GET /api/poams?org_id=&assessment_id=
+/// GET /api/poams?org_id=&assessment_id=: the POA&Ms you may see, newest first.
+#[utoipa::path(get, path = "/api/poams", tag = "remediation", security(("bearer" = [])),
+    params(PoamQuery),
+    responses(
+        (status = 200, description = "The POA&Ms, newest first, without their items", body = Vec<PoamSummaryDto>, example = json!([{
+            "id": "9d4c2f1a-7b6e-4c3d-8a2b-1f0e9d8c7b6a", "org_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "assessment_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "title": "Q1 plan", "status": "active",
+            "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-02T10:00:00Z"
+        }])),
+        (status = 400, description = "An unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow assessment.read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn list_poams(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -207,19 +569,43 @@ pub(crate) async fn list_poams(
     let q = query.into_inner();
     let found =
         state.services.list_poams(&user.0, q.org_id.as_deref(), q.assessment_id.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(found.iter().map(poam_summary).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(found.iter().map(PoamSummaryDto::from).collect::<Vec<_>>()))
 }
 
-/// GET /api/poams/{poam_id}
+/// GET /api/poams/{poam_id}: one POA&M with its items.
+#[utoipa::path(get, path = "/api/poams/{poam_id}", tag = "remediation", security(("bearer" = [])),
+    params(("poam_id" = String, Path, description = "The POA&M id (a UUID)")),
+    responses(
+        (status = 200, description = "The POA&M with its items", body = PoamDto),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow assessment.read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such POA&M (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn get_poam(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(poam_json(&state.services.get_poam(&user.0, &path).await?)))
+    let poam = state.services.get_poam(&user.0, &path).await?;
+    Ok(HttpResponse::Ok().json(PoamDto::from(&poam)))
 }
 
-/// PATCH /api/poams/{poam_id}
+/// PATCH /api/poams/{poam_id}: renames a POA&M or moves it draft -> active -> completed.
+#[utoipa::path(patch, path = "/api/poams/{poam_id}", tag = "remediation", security(("bearer" = [])),
+    params(("poam_id" = String, Path, description = "The POA&M id (a UUID)")),
+    request_body = UpdatePoam,
+    responses(
+        (status = 200, description = "The POA&M as changed, with its items", body = PoamDto),
+        (status = 400, description = "A malformed body, an unknown field or a control character; a bad title or status", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow poam.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such POA&M (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A status step the workflow does not allow (e.g. draft -> completed)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn update_poam(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -227,11 +613,22 @@ pub(crate) async fn update_poam(
     body: web::Json<UpdatePoam>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(poam_json(&state.services.update_poam(&user.0, &path, b.title, b.status).await?)))
+    let poam = state.services.update_poam(&user.0, &path, b.title, b.status).await?;
+    Ok(HttpResponse::Ok().json(PoamDto::from(&poam)))
 }
 
-/// DELETE /api/poams/{poam_id} (drafts only)
+/// DELETE /api/poams/{poam_id}: deletes a draft POA&M and its items.
+#[utoipa::path(delete, path = "/api/poams/{poam_id}", tag = "remediation", security(("bearer" = [])),
+    params(("poam_id" = String, Path, description = "The POA&M id (a UUID)")),
+    responses(
+        (status = 204, description = "Deleted, with its items"),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow poam.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such POA&M (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The POA&M is not a draft", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn delete_poam(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -241,26 +638,47 @@ pub(crate) async fn delete_poam(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct CreatePoam {
-    assessment_id: String,
-    title: String,
-}
-
-/// POST /api/poams `{"assessment_id", "title"}`: an empty draft POA&M.
+/// POST /api/poams: an empty draft POA&M for an assessment (items are added one by one).
+#[utoipa::path(post, path = "/api/poams", tag = "remediation", security(("bearer" = [])),
+    request_body = CreatePoam,
+    responses(
+        (status = 201, description = "The draft POA&M, without items", body = PoamDto, example = json!({
+            "id": "9d4c2f1a-7b6e-4c3d-8a2b-1f0e9d8c7b6a", "org_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "assessment_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "title": "Q1 plan", "status": "draft",
+            "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z", "items": []
+        })),
+        (status = 400, description = "A malformed body, an unknown field or a control character; a bad title", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow poam.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn create_poam(
     state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Json<CreatePoam>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    Ok(HttpResponse::Created().json(poam_json(
-        &state.services.create_poam(&user.0, &body.assessment_id, &body.title).await?,
-    )))
+    let poam = state.services.create_poam(&user.0, &body.assessment_id, &body.title).await?;
+    Ok(HttpResponse::Created().json(PoamDto::from(&poam)))
 }
 
-/// DELETE /api/poams/{poam_id}/items/{item_id}
+/// DELETE /api/poams/{poam_id}/items/{item_id}: removes an item from a POA&M that is not completed.
+#[utoipa::path(delete, path = "/api/poams/{poam_id}/items/{item_id}", tag = "remediation", security(("bearer" = [])),
+    params(
+        ("poam_id" = String, Path, description = "The POA&M id (a UUID)"),
+        ("item_id" = String, Path, description = "The item id (a UUID)"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow poam.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such POA&M or item of it (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The POA&M is completed (read-only)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn delete_poam_item(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -271,7 +689,26 @@ pub(crate) async fn delete_poam_item(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// POST /api/poams/{poam_id}/items
+/// POST /api/poams/{poam_id}/items: adds an item (open) to a POA&M that is not completed.
+#[utoipa::path(post, path = "/api/poams/{poam_id}/items", tag = "remediation", security(("bearer" = [])),
+    params(("poam_id" = String, Path, description = "The POA&M id (a UUID)")),
+    request_body = CreatePoamItem,
+    responses(
+        (status = 201, description = "The item, open", body = PoamItemDto, example = json!({
+            "id": "c56a4180-65aa-42ec-a945-5fd21dec0538", "poam_id": "9d4c2f1a-7b6e-4c3d-8a2b-1f0e9d8c7b6a",
+            "finding_id": null, "practice_id": "IA.L2-3.5.3", "milestone": "Enforce MFA for privileged accounts",
+            "scheduled_completion": "2025-09-30", "actual_completion": null, "status": "open", "overdue": false,
+            "resources_required": null, "risk_accepted": false, "poam_eligible": false,
+            "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z"
+        })),
+        (status = 400, description = "A malformed body, an unknown field or a control character; a bad milestone; a practice_id or finding_id not of the POA&M's assessment", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow poam.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such POA&M (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The POA&M is completed (read-only)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn add_poam_item(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -286,11 +723,27 @@ pub(crate) async fn add_poam_item(
         scheduled_completion: b.scheduled_completion,
         resources_required: b.resources_required,
     };
-    Ok(HttpResponse::Created()
-        .json(item_json(&state.services.add_poam_item(&user.0, &path, new).await?)))
+    let item = state.services.add_poam_item(&user.0, &path, new).await?;
+    Ok(HttpResponse::Created().json(PoamItemDto::from(&item)))
 }
 
-/// PATCH /api/poams/{poam_id}/items/{item_id}
+/// PATCH /api/poams/{poam_id}/items/{item_id}: changes an item; completing it records its
+/// actual completion (today unless given).
+#[utoipa::path(patch, path = "/api/poams/{poam_id}/items/{item_id}", tag = "remediation", security(("bearer" = [])),
+    params(
+        ("poam_id" = String, Path, description = "The POA&M id (a UUID)"),
+        ("item_id" = String, Path, description = "The item id (a UUID)"),
+    ),
+    request_body = UpdatePoamItem,
+    responses(
+        (status = 200, description = "The item as changed", body = PoamItemDto),
+        (status = 400, description = "A malformed body, an unknown field or a control character; a bad milestone or date; a bad status, or overdue (read from the schedule, never set)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow poam.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such POA&M or item of it (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A JSON body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn update_poam_item(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -307,39 +760,37 @@ pub(crate) async fn update_poam_item(
         resources_required: b.resources_required,
         risk_accepted: b.risk_accepted,
     };
-    Ok(HttpResponse::Ok().json(item_json(
-        &state.services.update_poam_item(&user.0, &poam_id, &item_id, changes).await?,
-    )))
+    let item = state.services.update_poam_item(&user.0, &poam_id, &item_id, changes).await?;
+    Ok(HttpResponse::Ok().json(PoamItemDto::from(&item)))
 }
 
-/// GET /api/organizations/{org_id}/dashboard
+/// GET /api/organizations/{org_id}/dashboard: the organisation's SPRS history, progress per
+/// domain, open findings and overdue POA&M items.
+#[utoipa::path(get, path = "/api/organizations/{org_id}/dashboard", tag = "remediation", security(("bearer" = [])),
+    params(("org_id" = String, Path, description = "The organisation id (a UUID)")),
+    responses(
+        (status = 200, description = "The dashboard", body = DashboardDto, example = json!({
+            "org_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "current_sprs_score": 88,
+            "sprs_history": [{
+                "assessment_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "title": "2025 self-assessment",
+                "completed_at": "2025-02-27T16:00:00Z", "sprs_score": 88, "cmmc_status": "conditional"
+            }],
+            "practices_met_by_domain": [{ "domain_id": "AC", "met": 20, "total": 22 }],
+            "open_findings_by_severity": { "critical": 0, "high": 1, "low": 0, "medium": 2 },
+            "overdue_poam_items": []
+        })),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow assessment.read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation (or another one than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn dashboard(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let d = state.services.dashboard(&user.0, &path).await?;
-    let history: Vec<Value> = d
-        .sprs_history
-        .iter()
-        .map(|p| {
-            json!({
-                "assessment_id": p.assessment_id, "title": p.title, "completed_at": p.completed_at,
-                "sprs_score": p.sprs_score, "cmmc_status": p.cmmc_status,
-            })
-        })
-        .collect();
-    let by_domain: Vec<Value> = d
-        .practices_met_by_domain
-        .iter()
-        .map(|(domain, (met, total))| json!({ "domain_id": domain, "met": met, "total": total }))
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "org_id": path.as_str(),
-        "current_sprs_score": d.current_sprs_score,
-        "sprs_history": history,
-        "practices_met_by_domain": by_domain,
-        "open_findings_by_severity": d.open_findings_by_severity,
-        "overdue_poam_items": d.overdue_poam_items.iter().map(item_json).collect::<Vec<_>>(),
-    })))
+    Ok(HttpResponse::Ok().json(DashboardDto::new(path.as_str(), &d)))
 }
