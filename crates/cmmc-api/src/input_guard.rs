@@ -132,8 +132,16 @@ async fn check_body(request: &mut ServiceRequest) -> Result<(), ApiError> {
         }
     }
     let body = body.freeze();
-    let result =
-        serde_json::from_slice::<Value>(&body).map_or(Ok(()), |value| check_value(&value, ""));
+    let result = match serde_json::from_slice::<Value>(&body) {
+        // Every JSON body of this API is an object: serde would otherwise
+        // read an array into a struct's fields by position.
+        Ok(value) if !value.is_object() => {
+            Err(ApiError::new(ProblemKind::InvalidBody, "the body must be a JSON object"))
+        }
+        Ok(value) => check_value(&value, ""),
+        // Not JSON: the extractor says what is wrong with it.
+        Err(_) => Ok(()),
+    };
     request.set_payload(Payload::from(body));
     result
 }

@@ -78,12 +78,99 @@ pub fn document() -> Document {
     doc
 }
 
+/// The document as served and committed: [`document`] with the text rules
+/// of the input check on every plain string.
+///
+/// # Errors
+/// When it cannot be serialised (a bug).
+pub fn document_value() -> Result<serde_json::Value, serde_json::Error> {
+    Ok(with_text_rules(serde_json::to_value(document())?))
+}
+
+/// What no text may hold, as the input check refuses it: in parameters
+/// every control character; in JSON strings every one but tab, line feed
+/// and carriage return.
+const PARAMETER_TEXT: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+const BODY_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// Adds the rule of `input_guard` to every string that has no pattern,
+/// format or enumeration of its own, so that the document says what the
+/// server accepts.
+fn with_text_rules(mut value: serde_json::Value) -> serde_json::Value {
+    if let Some(paths) = value.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
+        for operation in paths.values_mut().filter_map(serde_json::Value::as_object_mut) {
+            for op in operation.values_mut().filter_map(serde_json::Value::as_object_mut) {
+                let parameters = op.get_mut("parameters").and_then(serde_json::Value::as_array_mut);
+                for parameter in parameters.into_iter().flatten() {
+                    if let Some(schema) = parameter.get_mut("schema") {
+                        add_pattern(schema, PARAMETER_TEXT);
+                    }
+                }
+                if let Some(body) = op.get_mut("requestBody") {
+                    add_patterns(body, BODY_TEXT);
+                }
+            }
+        }
+    }
+    if let Some(schemas) = value.pointer_mut("/components/schemas") {
+        add_patterns(schemas, BODY_TEXT);
+    }
+    value
+}
+
+fn is_plain_string(schema: &serde_json::Value) -> bool {
+    let string = match &schema["type"] {
+        serde_json::Value::String(t) => t == "string",
+        serde_json::Value::Array(types) => types.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    string && ["pattern", "format", "enum", "const"].iter().all(|k| schema.get(*k).is_none())
+}
+
+fn add_pattern(schema: &mut serde_json::Value, pattern: &str) {
+    if is_plain_string(schema) {
+        schema["pattern"] = serde_json::Value::from(pattern);
+    }
+}
+
+/// Every plain string schema below `value`.
+fn add_patterns(value: &mut serde_json::Value, pattern: &str) {
+    add_pattern(value, pattern);
+    match value {
+        serde_json::Value::Object(map) => {
+            for child in map.values_mut() {
+                add_patterns(child, pattern);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for child in items {
+                add_patterns(child, pattern);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The document as committed in `docs/openapi.json`: pretty, with a final newline.
 ///
 /// # Errors
 /// When it cannot be serialised (a bug).
 pub fn document_json() -> Result<String, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(&document())?;
+    let mut text = serde_json::to_string_pretty(&document_value()?)?;
     text.push('\n');
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_say_what_the_input_check_refuses() {
+        let text = document_json().unwrap();
+        assert!(text.contains("u0000-"), "no text pattern in the document");
+        let value = document_value().unwrap();
+        let login = &value["components"]["schemas"]["LoginRequest"]["properties"]["username"];
+        assert_eq!(login["pattern"], BODY_TEXT, "{login}");
+    }
 }

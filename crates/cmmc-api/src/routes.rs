@@ -250,9 +250,14 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         scope = scope.service(resource);
     }
     // The contract and its interactive docs, from assets built into the binary.
-    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
-        .url("/api/openapi.json", crate::openapi::document());
-    cfg.service(docs);
+    match crate::openapi::document_value() {
+        Ok(document) => {
+            let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
+                .external_url_unchecked("/api/openapi.json", document);
+            cfg.service(docs);
+        }
+        Err(err) => tracing::error!(error = %err, "the API document cannot be built"),
+    }
     cfg.app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(|err, _req: &HttpRequest| {
             ApiError::invalid_parameter("path", err).into()

@@ -45,7 +45,7 @@ pub(crate) struct PracticeQuery {
     #[param(pattern = "^[123]$")]
     level: Option<String>,
     /// A domain id such as `AC`.
-    #[param(pattern = "^[A-Z]{2}$")]
+    #[param(pattern = "^(AC|AT|AU|CM|IA|IR|MA|MP|PS|PE|RA|CA|SC|SI)$")]
     domain: Option<String>,
     /// Words in the id, title or description (at most 200 characters).
     #[param(max_length = 200)]
