@@ -125,6 +125,12 @@ db_test!(
         let done = app.call("PATCH", &item_url, Some(&s.officer), Some(json!({ "status": "completed" }))).await;
         assert_eq!(done.body["status"], "completed");
         assert_eq!(done.body["actual_completion"], chrono::Utc::now().date_naive().to_string().as_str());
+        // A completed item keeps its date: clearing it is a 400, not a broken CHECK (found by schemathesis).
+        for body in [json!({ "actual_completion": null }), json!({ "status": "completed", "actual_completion": null })] {
+            let cleared = app.call("PATCH", &item_url, Some(&s.officer), Some(body.clone())).await;
+            assert_eq!(cleared.status, 400, "{body}: {:?}", cleared.body);
+            assert_eq!(cleared.body["errors"][0]["field"], "actual_completion");
+        }
 
         // The POA&M's own lifecycle.
         let url = format!("/api/poams/{poam_id}");

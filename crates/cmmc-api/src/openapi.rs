@@ -118,6 +118,21 @@ fn with_text_rules(mut value: serde_json::Value) -> serde_json::Value {
     value
 }
 
+/// One-line texts that must not be blank (`cmmc_domain::text::short_text`).
+const SHORT_TEXT: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$";
+
+/// The rule of a request field, by its name, where the server checks more
+/// than "no control characters".
+fn field_pattern(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "title" | "name" | "milestone" | "datapact_contract_id" => SHORT_TEXT,
+        "practice_id" => "^[A-Z]{2}\\.L[123]-3\\.[0-9]{1,2}\\.[0-9]{1,2}e?$",
+        "cage_code" => "^([A-Za-z0-9]{5})?$",
+        "api_url" | "file_url" => "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,500}$",
+        _ => return None,
+    })
+}
+
 fn is_plain_string(schema: &serde_json::Value) -> bool {
     let string = match &schema["type"] {
         serde_json::Value::String(t) => t == "string",
@@ -133,9 +148,16 @@ fn add_pattern(schema: &mut serde_json::Value, pattern: &str) {
     }
 }
 
-/// Every plain string schema below `value`.
+/// Every plain string schema below `value`; object properties named in
+/// [`field_pattern`] get their own rule.
 fn add_patterns(value: &mut serde_json::Value, pattern: &str) {
     add_pattern(value, pattern);
+    let properties = value.get_mut("properties").and_then(serde_json::Value::as_object_mut);
+    for (name, schema) in properties.into_iter().flatten() {
+        if let Some(own) = field_pattern(name) {
+            add_pattern(schema, own);
+        }
+    }
     match value {
         serde_json::Value::Object(map) => {
             for child in map.values_mut() {

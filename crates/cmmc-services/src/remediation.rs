@@ -303,8 +303,23 @@ impl PoamItemEdit {
     }
 
     /// `before` with the edit applied; completing it records today as its
-    /// actual completion unless one is recorded or given.
-    fn apply_to(self, before: &poam_items::Model, now: DateTime<Utc>) -> poam_items::ActiveModel {
+    /// actual completion unless one is recorded or given. A completed item
+    /// keeps a completion date: clearing it is refused.
+    fn apply_to(
+        self,
+        before: &poam_items::Model,
+        now: DateTime<Utc>,
+    ) -> Result<poam_items::ActiveModel, ServiceError> {
+        let completed =
+            self.status.map_or(before.status == PoamItemStatus::Completed.as_str(), |s| {
+                s == PoamItemStatus::Completed
+            });
+        if completed && matches!(self.changes.actual_completion, Some(None)) {
+            return Err(ServiceError::invalid(
+                "actual_completion",
+                "a completed item keeps its actual completion date",
+            ));
+        }
         let changes = self.changes;
         let mut active = before.clone().into_active_model();
         if let Some(m) = self.milestone {
@@ -332,7 +347,7 @@ impl PoamItemEdit {
             }
         }
         active.updated_at = Set(now);
-        active
+        Ok(active)
     }
 }
 
@@ -890,7 +905,7 @@ impl Services {
         let txn = self.begin_change().await?;
         let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
         let before = self.poam_item_row(&txn, poam_id, item_id).await?;
-        let after = edit.apply_to(&before, now).update(&txn).await?;
+        let after = edit.apply_to(&before, now)?.update(&txn).await?;
         let details = poam_item_changes(poam_id, &before, &after);
         let event = AuditEvent::new("poam_item.update", "poam_item", Some(item_id), details);
         txn.commit(&Author::from(actor), Some(&poam.org_id), event).await?;
