@@ -128,6 +128,11 @@ fn field_pattern(name: &str) -> Option<&'static str> {
         "title" | "name" | "milestone" | "datapact_contract_id" => SHORT_TEXT,
         "practice_id" => "^[A-Z]{2}\\.L[123]-3\\.[0-9]{1,2}\\.[0-9]{1,2}e?$",
         "cage_code" => "^([A-Za-z0-9]{5})?$",
+        // A UEI (12 letters and digits, no I or O, not starting with 0) or a 9-digit DUNS; empty clears.
+        "duns_number" => "^([A-HJ-NP-Za-hj-np-z1-9][A-HJ-NP-Za-hj-np-z0-9]{11}|[0-9]{9})?$",
+        "email" => {
+            "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@.\\s\\u0000-\\u001F\\u007F-\\u009F]+(\\.[^@.\\s\\u0000-\\u001F\\u007F-\\u009F]+)+$"
+        }
         "api_url" | "file_url" => "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,500}$",
         _ => return None,
     })
@@ -156,6 +161,10 @@ fn add_patterns(value: &mut serde_json::Value, pattern: &str) {
     for (name, schema) in properties.into_iter().flatten() {
         if let Some(own) = field_pattern(name) {
             add_pattern(schema, own);
+        }
+        if name == "roles" && schema["items"].is_object() && schema["items"].get("enum").is_none() {
+            let roles: Vec<&str> = cmmc_domain::RoleName::ALL.iter().map(|r| r.as_str()).collect();
+            schema["items"]["enum"] = serde_json::json!(roles);
         }
     }
     match value {
