@@ -18,6 +18,7 @@ mod m20261123_000005_create_audit_log;
 mod m20261123_000006_create_auth_tables;
 mod m20261128_000007_create_stored_files;
 mod m20261128_000008_add_server_secret_and_seed_source;
+mod m20261128_000009_widen_datapact_api_key;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_auth_tables::Migration),
             Box::new(m20261128_000007_create_stored_files::Migration),
             Box::new(m20261128_000008_add_server_secret_and_seed_source::Migration),
+            Box::new(m20261128_000009_widen_datapact_api_key::Migration),
         ]
     }
 }

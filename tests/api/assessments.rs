@@ -178,21 +178,23 @@ db_test!(
         let answer = patch_practice(&app, &s.assessor, &id, "AC.L2-3.1.1", json!({ "objectives": { "b": "not_met" } })).await;
         assert_eq!(answer.body["status"], "not_met");
         let before = answer.body["version"].clone();
-        for (body, field) in [
-            (json!({ "status": "met", "objectives": { "b": "not_met" } }), "status"),
-            (json!({ "objectives": { "z": "met" } }), "objectives.z"),
-            (json!({ "objectives": { "a": "sort of" } }), "objectives.a"),
-            (json!({ "status": "done" }), "status"),
+        // A value outside the document is a 400; a well-formed answer that
+        // contradicts the practice (its objectives, its results) a 422.
+        for (body, field, status) in [
+            (json!({ "status": "met", "objectives": { "b": "not_met" } }), "status", 422),
+            (json!({ "objectives": { "z": "met" } }), "objectives.z", 422),
+            (json!({ "objectives": { "a": "sort of" } }), "objectives.a", 400),
+            (json!({ "status": "done" }), "status", 400),
         ] {
             let answer = patch_practice(&app, &s.assessor, &id, "AC.L2-3.1.1", body.clone()).await;
-            assert_eq!(answer.status, 400, "{body}");
+            assert_eq!(answer.status, status, "{body}");
             assert_eq!(answer.body["errors"][0]["field"], field, "{body}: {:?}", answer.body);
         }
         let unchanged = app.call("GET", &format!("/api/assessments/{id}/practices/AC.L2-3.1.1"), Some(&s.assessor), None).await;
         assert_eq!(unchanged.body["version"], before, "bad input changes nothing");
         // Objectives recorded earlier bind a later status-only change too.
         let bypass = patch_practice(&app, &s.assessor, &id, "AC.L2-3.1.1", json!({ "status": "met" })).await;
-        assert_eq!(bypass.status, 400, "{:?}", bypass.body);
+        assert_eq!(bypass.status, 422, "{:?}", bypass.body);
         // Partial MFA is a kind of not met: allowed beside a not-met objective.
         let answer = patch_practice(&app, &s.assessor, &id, "IA.L2-3.5.3", json!({ "status": "partially_met", "objectives": { "a": "not_met" } })).await;
         assert_eq!(answer.status, 200, "{:?}", answer.body);

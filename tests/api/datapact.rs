@@ -193,6 +193,22 @@ db_test!(
 );
 
 db_test!(
+    async fn a_key_of_the_longest_length_is_stored(backend) {
+        // Its ciphertext is longer than the key; PostgreSQL once refused it (500).
+        let Some(app) = spawn_app_with(backend, FAST).await else { return };
+        let s = setup(&app).await;
+        let key = "k".repeat(1024);
+        let path = format!("/api/organizations/{}/datapact", s.org);
+        let body = json!({ "api_url": "https://dp.example", "api_key": key });
+        let answer = app.call("PUT", &path, Some(&s.org_admin), Some(body)).await;
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        assert_eq!(answer.body["api_key_set"], true);
+        let longer = json!({ "api_url": "https://dp.example", "api_key": "k".repeat(1025) });
+        assert_eq!(app.call("PUT", &path, Some(&s.org_admin), Some(longer)).await.status, 400);
+    }
+);
+
+db_test!(
     async fn without_a_configured_secret_no_key_is_stored(backend) {
         let Some(test_db) = cmmc_tests::TestDb::create(backend).await else { return };
         let mut settings = test_settings(&test_db, &[]);
@@ -227,7 +243,8 @@ db_test!(
         assert_eq!(created.status, 201, "{:?}", created.body);
         assert_eq!(created.body["datapact_contract_name"], "Contract c-ok");
         assert_eq!(map(&app, &s, "AC.L2-3.1.1", "c-ok").await.status, 409);
-        assert_eq!(map(&app, &s, "AC.L2-3.1.99", "c-ok").await.status, 400);
+        // Well formed, but not in the catalogue: a rule no schema states (422).
+        assert_eq!(map(&app, &s, "AC.L2-3.1.99", "c-ok").await.status, 422);
         assert_eq!(map(&app, &s, "nonsense", "c-ok").await.status, 400);
         assert_eq!(map(&app, &s, "AC.L2-3.1.2", " ").await.status, 400);
         let listed = app.call("GET", &format!("/api/organizations/{}/datapact/mappings", s.org), Some(&s.officer), None).await;

@@ -131,7 +131,8 @@ db_test!(
         assert_eq!(status, 201, "{link}");
         let link_id = link["id"].as_str().unwrap();
         let download = app.call("GET", &format!("/api/assessments/{}/practices/AC.L2-3.1.1/evidence/{link_id}/download", s.assessment), Some(&s.officer), None).await;
-        assert_eq!(download.status, 404, "a link has no file");
+        assert_eq!(download.status, 409, "a link has no file: {:?}", download.body);
+        assert!(download.body["detail"].as_str().unwrap().contains("link"), "{:?}", download.body);
         let audit = app.call("GET", "/api/audit?action=evidence.create", Some(&s.admin), None).await;
         assert_eq!(audit.body["total"], 2);
     }
@@ -196,8 +197,9 @@ db_test!(
             (file_form("Executable", "setup.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec()), 415, "not accepted"),
             (file_form("ELF", "tool.txt", vec![0x7F, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0]), 415, "not accepted"),
             (file_form("Too large", "big.pdf", pdf(10_000)), 413, "at most 4096"),
-            (reqwest::multipart::Form::new().text("title", "Nothing"), 400, "file or a file_url"),
-            (file_form("Both", "a.pdf", pdf(10)).text("file_url", "https://example.com/a.pdf"), 400, "not both"),
+            (reqwest::multipart::Form::new().text("title", "Nothing"), 422, "file or a file_url"),
+            (file_form("Both", "a.pdf", pdf(10)).text("file_url", "https://example.com/a.pdf"), 422, "not both"),
+            (reqwest::multipart::Form::new().text("title", "Empty link").text("file_url", " "), 400, "empty"),
             (reqwest::multipart::Form::new().text("title", "Bad link").text("file_url", "file:///etc/passwd"), 400, "http"),
             (reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(pdf(10)).file_name("a.pdf")), 400, "title"),
             (file_form("Extra", "a.pdf", pdf(10)).text("owner", "me"), 400, "not a field"),

@@ -47,13 +47,14 @@ db_test!(
         assert_eq!(created.body["status"], "open");
         let id = created.body["id"].as_str().unwrap().to_owned();
         let url = format!("/api/assessments/{}/findings/{id}", s.assessment);
-        for (body, field) in [
-            (json!({ "finding_type": "problem", "severity": "high", "title": "x" }), "finding_type"),
-            (json!({ "finding_type": "deficiency", "severity": "urgent", "title": "x" }), "severity"),
-            (json!({ "finding_type": "deficiency", "severity": "low", "title": "x", "practice_id": "AC.L3-3.1.2e" }), "practice_id"),
+        // A practice outside the assessment is well formed but refused: 422.
+        for (body, field, status) in [
+            (json!({ "finding_type": "problem", "severity": "high", "title": "x" }), "finding_type", 400),
+            (json!({ "finding_type": "deficiency", "severity": "urgent", "title": "x" }), "severity", 400),
+            (json!({ "finding_type": "deficiency", "severity": "low", "title": "x", "practice_id": "AC.L3-3.1.2e" }), "practice_id", 422),
         ] {
             let answer = finding(&app, &s, body).await;
-            assert_eq!(answer.status, 400);
+            assert_eq!(answer.status, status, "{:?}", answer.body);
             assert_eq!(answer.body["errors"][0]["field"], field);
         }
         let listed = app.call("GET", &format!("/api/assessments/{}/findings?severity=high", s.assessment), Some(&s.officer), None).await;
@@ -125,10 +126,11 @@ db_test!(
         let done = app.call("PATCH", &item_url, Some(&s.officer), Some(json!({ "status": "completed" }))).await;
         assert_eq!(done.body["status"], "completed");
         assert_eq!(done.body["actual_completion"], chrono::Utc::now().date_naive().to_string().as_str());
-        // A completed item keeps its date: clearing it is a 400, not a broken CHECK (found by schemathesis).
+        // A completed item keeps its date: clearing it is a 422 (a rule on two
+        // fields and the stored status), not a broken CHECK (found by schemathesis).
         for body in [json!({ "actual_completion": null }), json!({ "status": "completed", "actual_completion": null })] {
             let cleared = app.call("PATCH", &item_url, Some(&s.officer), Some(body.clone())).await;
-            assert_eq!(cleared.status, 400, "{body}: {:?}", cleared.body);
+            assert_eq!(cleared.status, 422, "{body}: {:?}", cleared.body);
             assert_eq!(cleared.body["errors"][0]["field"], "actual_completion");
         }
 

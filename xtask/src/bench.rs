@@ -17,13 +17,13 @@
 //! (the benchmark creates its own databases there and drops them afterwards).
 
 use std::fmt::Write as _;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use sea_orm::{ConnectionTrait, Database};
+
+use crate::local::{Backend, create, curl, free_port, login, target_dir, tempfile_dir, wait_ready};
 use serde_json::{Value, json};
 
 const CONNECTIONS: u32 = 64;
@@ -55,15 +55,6 @@ struct Tools<'a> {
     root: &'a Path,
     binary: &'a Path,
     oha: &'a Path,
-}
-
-/// Where the benchmark makes its fresh databases.
-#[derive(Clone, Copy)]
-enum Backend<'a> {
-    /// SQLite files in this (temporary) directory.
-    Sqlite(&'a Path),
-    /// Databases created on the PostgreSQL server of this URL, and dropped.
-    Postgres(&'a str),
 }
 
 struct Results {
@@ -134,7 +125,7 @@ pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let oha = ensure_oha()?;
     let tools = Tools { root, binary: &binary, oha: &oha };
 
-    let dir = tempfile_dir()?;
+    let dir = tempfile_dir("cmmc-bench")?;
     let res = bench_backends(&tools, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
     let (catalogue, assessments) = res?;
@@ -176,45 +167,6 @@ fn postgres_url() -> Option<String> {
         .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
 }
 
-impl Backend<'_> {
-    /// The backend's name in the report.
-    const fn label(self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "SQLite",
-            Self::Postgres(_) => "PostgreSQL",
-        }
-    }
-
-    /// Makes the fresh database `name` (a plain identifier) and answers its URL.
-    async fn create(self, name: &str) -> anyhow::Result<String> {
-        match self {
-            Self::Sqlite(dir) => {
-                let file = dir.join(format!("{name}.db"));
-                Ok(format!("sqlite://{}", file.display()))
-            }
-            Self::Postgres(url) => {
-                let admin = Database::connect(url).await.context("connecting to DATABASE_URL")?;
-                let res = admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await;
-                let _ = admin.close().await;
-                res.with_context(|| format!("creating the database {name}"))?;
-                Ok(replace_database(url, name))
-            }
-        }
-    }
-
-    /// Drops the PostgreSQL database `name` made by [`Backend::create`];
-    /// SQLite files go with their directory.
-    async fn remove(self, name: &str) -> anyhow::Result<()> {
-        let Self::Postgres(url) = self else { return Ok(()) };
-        let admin = Database::connect(url).await.context("connecting to DATABASE_URL")?;
-        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        let res = admin.execute_unprepared(&sql).await;
-        let _ = admin.close().await;
-        res.with_context(|| format!("dropping the database {name}"))?;
-        Ok(())
-    }
-}
-
 /// The catalogue phase on a fresh database of `backend`.
 async fn catalogue_run(tools: &Tools<'_>, backend: Backend<'_>) -> anyhow::Result<Results> {
     let name = format!("cmmc_bench_{}", std::process::id());
@@ -224,23 +176,6 @@ async fn catalogue_run(tools: &Tools<'_>, backend: Backend<'_>) -> anyhow::Resul
     let results = res?;
     removed?;
     Ok(results)
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
-}
-
-fn tempfile_dir() -> anyhow::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("cmmc-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = base[scheme_end..].find('/').map_or(base, |slash| &base[..scheme_end + slash]);
-    query.map_or_else(|| format!("{base}/{name}"), |q| format!("{base}/{name}?{q}"))
 }
 
 /// The `oha` load generator, installed with cargo when missing.
@@ -262,10 +197,6 @@ fn ensure_oha() -> anyhow::Result<PathBuf> {
     Ok(PathBuf::from("oha"))
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 fn server_command(root: &Path, binary: &Path, url: &str, port: u16) -> Command {
     let mut command = Command::new(binary);
     command
@@ -285,32 +216,6 @@ fn server_command(root: &Path, binary: &Path, url: &str, port: u16) -> Command {
 /// Starts the release server on `url`, listening on `port`.
 fn spawn_server(tools: &Tools<'_>, url: &str, port: u16) -> anyhow::Result<Child> {
     server_command(tools.root, tools.binary, url, port).spawn().context("starting the server")
-}
-
-fn wait_ready(port: u16, child: &mut Child, started: Instant) -> anyhow::Result<Duration> {
-    let deadline = started + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Some(status) = child.try_wait()? {
-            anyhow::bail!("the server exited during start-up: {status}");
-        }
-        if http_status(port, "/api/health").is_ok_and(|status| status == 200) {
-            return Ok(started.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    anyhow::bail!("the server was not ready within 60 s")
-}
-
-/// A minimal HTTP/1.1 GET, for polling readiness without a client library.
-fn http_status(port: u16, path: &str) -> anyhow::Result<u16> {
-    use std::io::{Read as _, Write as _};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
-    let mut head = [0_u8; 12];
-    stream.read_exact(&mut head)?;
-    let text = std::str::from_utf8(&head)?;
-    Ok(text.get(9..12).unwrap_or("0").parse()?)
 }
 
 fn peak_rss_kib(pid: u32) -> u64 {
@@ -503,7 +408,7 @@ async fn measure_assessments(
     eprintln!("ready after {} ms", ready.as_millis());
     create_bench_admin(tools.root, url).await?;
     let base = format!("http://127.0.0.1:{port}");
-    let token = login(&base)?;
+    let token = login(&base, ADMIN, PASSWORD)?;
     let creating = Instant::now();
     let assessment = create_data_set(&base, &token, orgs)?;
     let data_set = creating.elapsed();
@@ -541,18 +446,6 @@ async fn create_bench_admin(root: &Path, url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Signs the administrator in; answers the access token.
-fn login(base: &str) -> anyhow::Result<String> {
-    let body = json!({ "username": ADMIN, "password": PASSWORD });
-    let (status, answer) = curl("POST", &format!("{base}/api/auth/login"), None, Some(&body))?;
-    anyhow::ensure!(status == 200, "the login answered {status}: {answer}");
-    answer
-        .get("access_token")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .with_context(|| format!("the login answered no access_token: {answer}"))
-}
-
 /// Creates `orgs` organisations and `ASSESSMENTS_PER_ORG` assessments in
 /// each, a few requests at a time; answers the id of the first organisation's
 /// first assessment.
@@ -576,17 +469,6 @@ fn create_data_set(base: &str, token: &str, orgs: usize) -> anyhow::Result<Strin
         create(base, token, "/api/assessments", &body)
     })?;
     assessment_ids.into_iter().next().context("no assessment was created")
-}
-
-/// POSTs `body` to `path` (201 expected); answers the id of what it created.
-fn create(base: &str, token: &str, path: &str, body: &Value) -> anyhow::Result<String> {
-    let (status, answer) = curl("POST", &format!("{base}{path}"), Some(token), Some(body))?;
-    anyhow::ensure!(status == 201, "POST {path} answered {status}: {answer}");
-    answer
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .with_context(|| format!("POST {path} answered no id: {answer}"))
 }
 
 /// Moves the assessment `id` from draft to in progress (200 expected).
@@ -623,35 +505,6 @@ where
         }
         Ok(all)
     })
-}
-
-/// One HTTP request with `curl` (the xtask has no HTTP client): answers the
-/// status and the JSON body (Null when empty or not JSON).
-fn curl(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> anyhow::Result<(u16, Value)> {
-    let mut command = Command::new("curl");
-    command.args(["-sS", "--max-time", "60", "-X", method, "-w", "\n%{http_code}"]);
-    if let Some(token) = token {
-        command.arg("-H").arg(format!("Authorization: Bearer {token}"));
-    }
-    if let Some(body) = body {
-        command.args(["-H", "Content-Type: application/json", "-d"]).arg(body.to_string());
-    }
-    let output = command.arg(url).output().context("running curl")?;
-    anyhow::ensure!(
-        output.status.success(),
-        "curl -X {method} {url} failed: {}",
-        String::from_utf8_lossy(&output.stderr).trim()
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
-    let (answer, status) = text.rsplit_once('\n').context("curl printed no status line")?;
-    let status: u16 =
-        status.trim().parse().with_context(|| format!("reading curl's status {status:?}"))?;
-    Ok((status, serde_json::from_str(answer).unwrap_or(Value::Null)))
 }
 
 fn machine() -> String {

@@ -10,6 +10,8 @@
 //! library code the server runs.
 
 mod bench;
+mod fuzz;
+mod local;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,7 +35,11 @@ commands:
                  remove temporary files of unfinished uploads and stored evidence
                  files no row names, as the server does at start; --dry-run lists them
   openapi        write the API's OpenAPI document to docs/openapi.json (commit it)
-  bench          benchmark the release server; writes BENCHMARKS.md";
+  bench          benchmark the release server; writes BENCHMARKS.md
+  fuzz [--postgres URL] [--no-build] [--examples N]
+                 hold the debug server to its OpenAPI document with schemathesis
+                 (every check) on a fresh SQLite (or PostgreSQL) database with a
+                 fixture; fails on any failure";
 
 /// The workspace root.
 fn project_root() -> PathBuf {
@@ -98,6 +104,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         "gc-uploads" => gc_uploads(rest).await?,
         "openapi" => openapi(&project_root())?,
         "bench" => bench::run(&project_root(), rest).await?,
+        "fuzz" => fuzz::run(&project_root(), rest).await?,
         "help" | "--help" | "-h" => eprintln!("{USAGE}"),
         other => {
             eprintln!("{USAGE}");

@@ -2,7 +2,7 @@
 //! (PRD-002's column names): add fields freely, rename none.
 
 use cmmc_services::catalog::{Domain, LevelInfo, Practice};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = Domain)]
@@ -230,4 +230,70 @@ where
     T: serde::Deserialize<'de>,
 {
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
+/// A JSON integer, also when written with a zero fraction (`2.0`): JSON
+/// Schema counts `2.0` as an integer, so the document's clients may send it.
+/// A fraction (`2.5`) or a number beyond `i64` is refused.
+pub(crate) fn integer<'de, D>(deserializer: D) -> Result<i64, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let number = serde_json::Number::deserialize(deserializer)?;
+    integral(&number).ok_or_else(|| {
+        serde::de::Error::invalid_value(
+            serde::de::Unexpected::Other(&format!("the number {number}")),
+            &"an integer",
+        )
+    })
+}
+
+/// [`integer`] for a field that may be left out or null.
+pub(crate) fn optional_integer<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "integer")] i64);
+    Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(n)| n))
+}
+
+fn integral(number: &serde_json::Number) -> Option<i64> {
+    if let Some(n) = number.as_i64() {
+        return Some(n);
+    }
+    // Below 2^53 every integral float is exact, so its printed form is the integer.
+    let float = number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)?;
+    format!("{float:.0}").parse().ok()
+}
+
+#[cfg(test)]
+mod integer_tests {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(deserialize_with = "super::integer")]
+        level: i64,
+        #[serde(default, deserialize_with = "super::optional_integer")]
+        other: Option<i64>,
+    }
+
+    fn level(json: &str) -> Result<(i64, Option<i64>), serde_json::Error> {
+        serde_json::from_str::<Body>(json).map(|b| (b.level, b.other))
+    }
+
+    #[test]
+    fn integers_may_carry_a_zero_fraction() {
+        assert_eq!(level(r#"{"level": 2}"#).unwrap(), (2, None));
+        assert_eq!(level(r#"{"level": 2.0, "other": 3.0}"#).unwrap(), (2, Some(3)));
+        assert_eq!(level(r#"{"level": -1, "other": null}"#).unwrap(), (-1, None));
+    }
+
+    #[test]
+    fn fractions_and_other_types_are_refused() {
+        for bad in
+            [r#"{"level": 2.5}"#, r#"{"level": "2"}"#, r#"{"level": 1e300}"#, r#"{"level": true}"#]
+        {
+            assert!(level(bad).is_err(), "{bad}");
+        }
+    }
 }

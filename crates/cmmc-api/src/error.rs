@@ -15,6 +15,9 @@ pub enum ProblemKind {
     InvalidParameter,
     /// The request body is not the JSON the endpoint takes (400).
     InvalidBody,
+    /// The request conforms to the schema but breaks a rule that depends on
+    /// stored state, server policy or several fields at once (422).
+    Unprocessable,
     /// No valid credentials (401).
     Unauthenticated,
     /// Signed in, but the role does not allow it (403).
@@ -46,6 +49,7 @@ impl ProblemKind {
     pub const fn status(self) -> StatusCode {
         match self {
             Self::InvalidParameter | Self::InvalidBody => StatusCode::BAD_REQUEST,
+            Self::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -67,6 +71,7 @@ impl ProblemKind {
         match self {
             Self::InvalidParameter => "/problems/invalid-parameter",
             Self::InvalidBody => "/problems/invalid-body",
+            Self::Unprocessable => "/problems/unprocessable",
             Self::Unauthenticated => "/problems/unauthenticated",
             Self::Forbidden => "/problems/forbidden",
             Self::NotFound => "/problems/not-found",
@@ -87,6 +92,7 @@ impl ProblemKind {
         match self {
             Self::InvalidParameter => "Invalid parameter",
             Self::InvalidBody => "Invalid request body",
+            Self::Unprocessable => "Unprocessable request",
             Self::Unauthenticated => "Authentication required",
             Self::Forbidden => "Forbidden",
             Self::NotFound => "Not found",
@@ -103,7 +109,7 @@ impl ProblemKind {
     }
 }
 
-/// A field-level problem of a 400 answer.
+/// A field-level problem of a 400 or 422 answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
@@ -221,6 +227,11 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::InvalidInput { field, message } => {
                 Self::invalid_parameter(&field, message)
+            }
+            ServiceError::Unprocessable { field, message } => {
+                let mut problem = Self::invalid_parameter(&field, message);
+                problem.kind = ProblemKind::Unprocessable;
+                problem
             }
             ServiceError::Conflict(detail) => Self::new(ProblemKind::Conflict, detail),
             ServiceError::PreconditionFailed(detail) => {

@@ -75,7 +75,7 @@ impl Email {
     pub fn parse(text: &str) -> Result<Self, IdentityError> {
         let text = text.trim();
         let invalid = || err(format!("{text:?} is not an email address"));
-        if text.len() > 254 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if text.chars().count() > 254 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
         let (local, domain) = text.split_once('@').ok_or_else(invalid)?;
@@ -132,6 +132,15 @@ impl Password {
             return Err(err("a password may not contain control characters"));
         }
         Ok(Self(text.to_owned()))
+    }
+
+    /// Whether `text` keeps the rules a schema can state (length in
+    /// characters, no control character), so that a refusal by
+    /// [`Self::parse`] comes from a rule that needs more: the byte limit,
+    /// the username or email, the repeated character.
+    #[must_use]
+    pub fn is_well_formed(text: &str) -> bool {
+        text.chars().count() >= Self::MIN_CHARS && !text.chars().any(char::is_control)
     }
 
     /// The password itself, to hash.

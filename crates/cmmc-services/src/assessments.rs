@@ -494,7 +494,7 @@ fn merge_objectives(
     let labels: Vec<String> = known.iter().map(|o| o.label.clone()).collect();
     for (label, status) in given {
         if !labels.contains(label) {
-            return Err(ServiceError::invalid(
+            return Err(ServiceError::unprocessable(
                 &format!("objectives.{label}"),
                 format!("{practice_id} has objectives {}", labels.join(", ")),
             ));
@@ -528,7 +528,7 @@ fn decide_status(
         (Some(explicit), Some(derived))
             if !scoring::agrees_with_objectives(parsed_id, explicit, derived) =>
         {
-            Err(ServiceError::invalid(
+            Err(ServiceError::unprocessable(
                 "status",
                 format!("{explicit} contradicts the objectives, which say {derived}"),
             ))
@@ -643,7 +643,7 @@ impl Services {
             .await?;
         match user {
             Some(user) if user.is_active => Ok(()),
-            _ => Err(ServiceError::invalid(
+            _ => Err(ServiceError::unprocessable(
                 "lead_assessor_id",
                 "is not an active user of the organisation",
             )),

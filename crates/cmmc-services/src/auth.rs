@@ -449,7 +449,7 @@ impl Services {
             ));
         }
         let password = Password::parse(new, &user.username, &user.email)
-            .map_err(|err| ServiceError::invalid("new_password", err))?;
+            .map_err(|err| crate::users::password_refused("new_password", new, err))?;
         self.check_not_recent(&user, &password).await?;
         let hash = hash_password(&password, self.auth.bcrypt_cost).await?;
         let now = Utc::now();

@@ -330,7 +330,7 @@ impl Services {
         self.datapact
             .outbound
             .check_url(&parsed)
-            .map_err(|err| ServiceError::invalid("api_url", err))?;
+            .map_err(|err| ServiceError::unprocessable("api_url", err))?;
         if let Some(key) = api_key {
             if key.trim().is_empty() || key.len() > 1024 {
                 return Err(ServiceError::invalid("api_key", "must be 1 to 1024 characters"));
@@ -503,7 +503,7 @@ impl Services {
             .await?
             == 0
         {
-            return Err(ServiceError::invalid(
+            return Err(ServiceError::unprocessable(
                 "practice_id",
                 format!("{practice_id} is not in the catalogue"),
             ));

@@ -16,6 +16,13 @@ pub enum ServiceError {
     /// A field of the request breaks a rule.
     #[error("{field}: {message}")]
     InvalidInput { field: String, message: String },
+    /// The request is well formed (it conforms to the API's schema) but breaks
+    /// a rule the schema cannot state: one that depends on what is stored (an
+    /// objective the practice does not have, a practice outside the
+    /// assessment), on the server's policy (a destination the outbound policy
+    /// refuses), or on several fields at once (a password equal to the username).
+    #[error("{field}: {message}")]
+    Unprocessable { field: String, message: String },
     /// The request conflicts with the current state (a duplicate, a step the
     /// workflow does not allow).
     #[error("{0}")]
@@ -46,6 +53,10 @@ pub enum ServiceError {
 impl ServiceError {
     pub(crate) fn invalid(field: &str, message: impl std::fmt::Display) -> Self {
         Self::InvalidInput { field: field.to_owned(), message: message.to_string() }
+    }
+
+    pub(crate) fn unprocessable(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::Unprocessable { field: field.to_owned(), message: message.to_string() }
     }
 
     pub(crate) fn not_found(what: impl Into<String>) -> Self {

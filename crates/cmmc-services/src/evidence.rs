@@ -426,12 +426,23 @@ impl Services {
                 format!("must not contain control characters (found U+{:04X})", u32::from(c)),
             ));
         }
-        let file_url = new.file_url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        let file_url = new.file_url.map(|u| u.trim().to_owned());
+        if file_url.as_deref() == Some("") {
+            return Err(ServiceError::invalid(
+                "file_url",
+                "is empty: send a link or leave the field out",
+            ));
+        }
         let (sink, filename) = match (new.file, &file_url) {
             (Some(_), Some(_)) => {
-                return Err(ServiceError::invalid("file", "send a file or a file_url, not both"));
+                return Err(ServiceError::unprocessable(
+                    "file",
+                    "send a file or a file_url, not both",
+                ));
             }
-            (None, None) => return Err(ServiceError::invalid("file", "send a file or a file_url")),
+            (None, None) => {
+                return Err(ServiceError::unprocessable("file", "send a file or a file_url"));
+            }
             (Some((sink, name)), None) => (Some(sink), Some(check_filename(&name)?)),
             (None, Some(url)) if !is_http_url(url) => {
                 return Err(ServiceError::invalid(
@@ -666,7 +677,9 @@ impl Services {
             )
             .await?;
         let (Some(sha256), Some(name)) = (row.sha256.clone(), row.original_filename.clone()) else {
-            return Err(ServiceError::not_found("file of this evidence (it is a link)"));
+            return Err(ServiceError::Conflict(
+                "this evidence is a link (its file_url), not a file to download".into(),
+            ));
         };
         let size_bytes = row.size_bytes.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
         let content =

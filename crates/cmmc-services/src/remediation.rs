@@ -315,7 +315,7 @@ impl PoamItemEdit {
                 s == PoamItemStatus::Completed
             });
         if completed && matches!(self.changes.actual_completion, Some(None)) {
-            return Err(ServiceError::invalid(
+            return Err(ServiceError::unprocessable(
                 "actual_completion",
                 "a completed item keeps its actual completion date",
             ));
@@ -425,7 +425,7 @@ impl Services {
             .one(db)
             .await?;
         found.map(|_| ()).ok_or_else(|| {
-            ServiceError::invalid(
+            ServiceError::unprocessable(
                 "practice_id",
                 format!("{practice_id} is not a practice of this assessment"),
             )
@@ -859,7 +859,10 @@ impl Services {
         }
         if let Some(finding_id) = &new.finding_id {
             self.finding_row(&txn, &poam.assessment_id, finding_id).await.map_err(|_| {
-                ServiceError::invalid("finding_id", "is not a finding of this POA&M's assessment")
+                ServiceError::unprocessable(
+                    "finding_id",
+                    "is not a finding of this POA&M's assessment",
+                )
             })?;
         }
         let row = poam_items::ActiveModel {

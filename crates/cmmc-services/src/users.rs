@@ -219,7 +219,7 @@ impl Services {
             Username::parse(&new.username).map_err(|err| ServiceError::invalid("username", err))?;
         let email = Email::parse(&new.email).map_err(|err| ServiceError::invalid("email", err))?;
         let password = Password::parse(&new.password, username.as_str(), email.as_str())
-            .map_err(|err| ServiceError::invalid("password", err))?;
+            .map_err(|err| password_refused("password", &new.password, err))?;
         let roles = parse_roles(&new.roles)?;
         if let Some(field) =
             username_or_email_taken(&self.db, username.as_str(), email.as_str()).await?
@@ -476,5 +476,19 @@ impl Services {
         );
         txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Ok(User::of(user, wanted))
+    }
+}
+
+/// A refused password: 400 when it breaks a rule a schema states (length,
+/// control characters), 422 when it breaks one that needs more.
+pub(crate) fn password_refused(
+    field: &str,
+    text: &str,
+    err: cmmc_domain::IdentityError,
+) -> ServiceError {
+    if Password::is_well_formed(text) {
+        ServiceError::unprocessable(field, err)
+    } else {
+        ServiceError::invalid(field, err)
     }
 }

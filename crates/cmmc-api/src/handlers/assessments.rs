@@ -54,6 +54,7 @@ pub(crate) struct CreateAssessment {
     title: String,
     /// The CMMC level, 1 to 3.
     #[schema(minimum = 1, maximum = 3)]
+    #[serde(deserialize_with = "crate::dto::integer")]
     target_level: i64,
     /// Who assesses: `self`, `third_party` or `government`. Level 1 allows
     /// `self`; Level 2 `self` or `third_party`; Level 3 `government`.
@@ -437,6 +438,7 @@ where
     responses(
         (status = 201, description = "Created, as a draft", body = AssessmentDto),
         (status = 400, description = "A malformed body or unknown field, a bad title, level or type, a type the level does not allow, a lead assessor who is not an active user of the organisation, or a control character in the query or body", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A lead_assessor_id that is not an active user of the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow managing assessments", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation (or another organisation's)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -518,6 +520,7 @@ pub(crate) async fn get_assessment(
     responses(
         (status = 200, description = "The assessment as changed", body = AssessmentDto),
         (status = 400, description = "A malformed body or unknown field, a bad title, a lead assessor who is not an active user of the organisation, or a control character in the query or body", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A lead_assessor_id that is not an active user of the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow managing assessments", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assessment (or another organisation's), or the id is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -730,6 +733,7 @@ pub(crate) async fn get_practice_answer(
         (status = 200, description = "The practice answer as changed, one version on", body = PracticeAnswerDto,
             headers(("ETag" = String, description = "The answer's new version, quoted (`\"5\"`): send it as `If-Match` on the next update"))),
         (status = 400, description = "A malformed body or unknown field, a bad status or objective result, an objective label the practice does not have, a status that contradicts the objectives, notes over 20000 characters, or a control character in the query or body", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Well formed, but an objective label the practice does not have, or a status that contradicts the objective results", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow evaluating practices", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assessment (or another organisation's), the id is not a UUID, or the assessment has no such practice", body = crate::error::Problem, content_type = "application/problem+json"),

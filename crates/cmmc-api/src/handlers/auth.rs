@@ -32,6 +32,9 @@ pub(crate) struct LogoutRequest {
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordRequest {
     current_password: String,
+    /// At least 12 characters and at most 72 bytes; not the username or the
+    /// email, not one character repeated, not one of the last five.
+    #[schema(min_length = 12, max_length = 72)]
     new_password: String,
 }
 
@@ -130,6 +133,7 @@ pub(crate) async fn me(
     responses(
         (status = 204, description = "Changed; the user's other sign-ins are revoked"),
         (status = 400, description = "A malformed body, a wrong current password, or a new password that breaks the rules", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token, or (login, refresh) refused", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A new password of the right length and characters that breaks another rule: over 72 bytes, the username or email, one character repeated", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn change_password(
     state: web::Data<AppState>,

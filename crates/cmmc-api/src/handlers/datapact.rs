@@ -241,6 +241,7 @@ pub(crate) async fn get_connection(
             "api_url": "https://datapact.example", "api_key_set": true
         })),
         (status = 400, description = "A malformed body, an unknown field or a control character; an api_url that is not an http(s) URL or that the outbound policy refuses; an api_key not of 1 to 1024 characters", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An https URL the outbound policy refuses (a loopback, private or link-local address not in CMMC_OUTBOUND_ALLOW), or an http URL to a host not in it", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow datapact.configure", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation (or another one than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -328,6 +329,7 @@ pub(crate) async fn list_mappings(
             "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z"
         })),
         (status = 400, description = "A malformed body, an unknown field or a control character; a practice_id that is not a practice id or not in the catalogue; a contract id not of 1 to 128 characters; a contract name over 256 characters", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A well-formed practice_id that is not in the catalogue", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow datapact.configure", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation (or another one than yours, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -138,16 +138,16 @@ pub(crate) struct UploadForm {
     #[schema(value_type = String, min_length = 1, max_length = 256)]
     title: Option<String>,
     /// At most 10 000 characters.
-    #[schema(max_length = 10000)]
+    #[schema(value_type = String, required = false, max_length = 10000)]
     description: Option<String>,
     /// The file, once, with a file name (no path) in its part's
     /// Content-Disposition; not empty, within the upload limit, and of an
     /// accepted kind judged from its content: PDF, PNG, JPEG, GIF, plain text,
     /// DOCX, XLSX or PPTX. Send `file` or `file_url`, not both.
-    #[schema(value_type = Option<String>, format = Binary)]
+    #[schema(value_type = String, required = false, format = Binary, min_length = 1)]
     file: Option<(UploadSink, String)>,
     /// A link instead of a file: an http(s) URL of at most 512 characters.
-    #[schema(format = "uri", max_length = 512)]
+    #[schema(value_type = String, required = false, format = "uri", max_length = 512)]
     file_url: Option<String>,
 }
 
@@ -196,7 +196,8 @@ async fn read_text(field: &mut actix_multipart::Field, name: &str) -> Result<Str
     request_body(content = UploadForm, content_type = "multipart/form-data", description = "A title, and a file or a link"),
     responses(
         (status = 201, description = "The evidence, pending review", body = EvidenceDto),
-        (status = 400, description = "Not a valid multipart form, an unknown or repeated field, a missing title, neither or both of file and file_url, an empty file, a bad file name or link, a text field too long or not UTF-8, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not a valid multipart form, an unknown or repeated field, a missing title, an empty file, a bad file name or link, a text field too long or not UTF-8, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Neither or both of file and file_url", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "No role of the caller may upload evidence", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assessment (or not the caller's organisation), no such practice in it, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -248,7 +249,7 @@ async fn read_form(state: &AppState, mut form: Multipart) -> Result<NewEvidence,
             "file" => upload.file = Some(read_file(state, &mut field).await?),
             other => {
                 return Err(ApiError::invalid_parameter(
-                    other,
+                    &other.escape_default().to_string(),
                     "is not a field of the upload form",
                 ));
             }
@@ -413,6 +414,7 @@ fn ascii_name(name: &str) -> String {
             ("Cache-Control" = String, description = "`private, no-store`"),
         )),
         (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The evidence is a link (its file_url), not a file", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assessment (or not the caller's organisation), practice in it or evidence of it; evidence that is a link, which has no file; or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -39,6 +39,7 @@ pub(crate) struct CreateOrganization {
     duns_number: Option<String>,
     /// The CMMC level the organisation aims for, 1 to 3.
     #[schema(minimum = 1, maximum = 3)]
+    #[serde(deserialize_with = "crate::dto::integer")]
     target_level: i64,
 }
 
@@ -57,6 +58,7 @@ pub(crate) struct UpdateOrganization {
     duns_number: Option<Option<String>>,
     /// 1 to 3.
     #[schema(minimum = 1, maximum = 3)]
+    #[serde(default, deserialize_with = "crate::dto::optional_integer")]
     target_level: Option<i64>,
 }
 
@@ -66,12 +68,13 @@ pub(crate) struct UpdateOrganization {
 #[schema(example = json!({"username": "jdoe", "email": "jdoe@example.com", "password": "correct horse battery", "roles": ["compliance_officer"]}))]
 pub(crate) struct CreateUser {
     /// 3 to 64 characters: letters, digits, `.`, `_`, `-`; unique case-insensitively.
+    #[schema(pattern = "^[A-Za-z0-9._-]{3,64}$")]
     username: String,
     /// An email address of at most 254 characters; unique case-insensitively.
     email: String,
     /// At least 12 characters and at most 72 bytes; not the username or the
     /// email, not one character repeated.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 12, max_length = 72)]
     password: String,
     /// Any of `system_admin` (granted only by a system administrator),
     /// `org_admin`, `compliance_officer`, `assessor`, `c3pao_lead`, `viewer`.
@@ -214,6 +217,7 @@ pub(crate) async fn update_organization(
         (status = 201, description = "The user, created and active", body = UserDto,
             example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
         (status = 400, description = "A malformed body, an unknown field, a control character, a bad username or email, a password that breaks the rules, or an unknown role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A password of the right length and characters that breaks another rule: over 72 bytes, the username or email, one character repeated", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the organisation's org_admin or a system administrator creates users; only a system administrator grants system_admin", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation, another organisation's, or an id that is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -373,6 +373,7 @@ impl<'a> DashboardDto<'a> {
             "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z"
         })),
         (status = 400, description = "A malformed body, an unknown field or a control character; a bad finding_type, severity or title; a practice_id that is not a practice of this assessment", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A practice_id that is not a practice of this assessment", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow finding.manage", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -702,6 +703,7 @@ pub(crate) async fn delete_poam_item(
             "created_at": "2025-03-01T09:30:00Z", "updated_at": "2025-03-01T09:30:00Z"
         })),
         (status = 400, description = "A malformed body, an unknown field or a control character; a bad milestone; a practice_id or finding_id not of the POA&M's assessment", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A practice_id that is not a practice of the POA&M's assessment", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow poam.manage", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such POA&M (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -738,6 +740,7 @@ pub(crate) async fn add_poam_item(
     responses(
         (status = 200, description = "The item as changed", body = PoamItemDto),
         (status = 400, description = "A malformed body, an unknown field or a control character; a bad milestone or date; a bad status, or overdue (read from the schedule, never set)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A completed item whose actual_completion is cleared", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow poam.manage", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such POA&M or item of it (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
