@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use cmmc_services::audit::{AuditFilter, Verification};
-use serde::{Deserialize, Serialize};
+use cmmc_services::audit::AuditFilter;
 
+use crate::dto::audit::{AuditQuery, VerificationDto, VerifyQuery};
 use crate::dto::{AuditEntryDto, Page};
 use crate::error::ApiError;
 use crate::extract::CurrentUser;
@@ -14,75 +14,6 @@ use crate::startup::AppState;
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(list_audit, verify_audit))]
 pub(crate) struct Doc;
-
-/// The query of GET /api/audit: every filter is optional and they combine.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct AuditQuery {
-    /// An organisation's id: a system administrator sees every organisation's
-    /// rows, or this one's; anyone else sees their own organisation's (and
-    /// nothing when naming another).
-    org_id: Option<String>,
-    /// Rows of this user (by id).
-    user_id: Option<String>,
-    /// Rows of this action, such as `organization.update`.
-    action: Option<String>,
-    /// Rows about this kind of resource, such as `user`.
-    resource_type: Option<String>,
-    /// Rows about this resource (by id).
-    resource_id: Option<String>,
-    /// RFC 3339, inclusive.
-    #[param(format = DateTime)]
-    from: Option<String>,
-    /// RFC 3339, exclusive.
-    #[param(format = DateTime)]
-    to: Option<String>,
-    /// The page, from 1.
-    #[param(minimum = 1, maximum = 1_000_000)]
-    page: Option<u64>,
-    /// Items per page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u64>,
-}
-
-/// The query of GET /api/audit/verify.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct VerifyQuery {
-    /// The organisation whose chain to walk. A system administrator may name
-    /// any (without it: every chain); anyone else only their own.
-    org_id: Option<String>,
-}
-
-/// The answer of GET /api/audit/verify. The fields are in the order the
-/// answer has always written them.
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = AuditVerification)]
-pub(crate) struct VerificationDto {
-    /// How many rows were checked.
-    checked: u64,
-    /// The first row that was changed, inserted out of order, or follows a
-    /// removed row; null when none is, or when the fault is not one row's
-    /// (an altered chain head).
-    first_invalid_id: Option<String>,
-    /// What is wrong; null when the trail is intact.
-    problem: Option<String>,
-    /// Whether every chain walked is intact.
-    valid: bool,
-}
-
-impl From<Verification> for VerificationDto {
-    fn from(res: Verification) -> Self {
-        Self {
-            checked: res.checked,
-            first_invalid_id: res.first_invalid_id,
-            problem: res.problem,
-            valid: res.valid,
-        }
-    }
-}
 
 fn time(field: &str, value: Option<String>) -> Result<Option<DateTime<Utc>>, ApiError> {
     value

@@ -1,62 +1,14 @@
 //! Signing in and out, and the signed-in user.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::{Deserialize, Serialize};
 
 use crate::dto::UserDto;
+use crate::dto::auth::{
+    LoginRequest, LogoutRequest, PasswordRequest, RefreshRequest, TokenResponse,
+};
 use crate::error::ApiError;
 use crate::extract::{CurrentUser, client_ip};
 use crate::startup::AppState;
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct LoginRequest {
-    /// The username or the email.
-    username: String,
-    password: String,
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RefreshRequest {
-    refresh_token: String,
-}
-
-#[derive(Deserialize, Default, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct LogoutRequest {
-    refresh_token: Option<String>,
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PasswordRequest {
-    current_password: String,
-    /// At least 12 characters and at most 72 bytes; not the username or the
-    /// email, not one character repeated, not one of the last five.
-    #[schema(min_length = 12, max_length = 72)]
-    new_password: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(example = json!({"access_token": "…", "refresh_token": "…", "token_type": "Bearer", "expires_in": 900}))]
-pub(crate) struct TokenResponse {
-    access_token: String,
-    refresh_token: String,
-    token_type: &'static str,
-    expires_in: i64,
-}
-
-impl From<cmmc_services::auth::TokenPair> for TokenResponse {
-    fn from(pair: cmmc_services::auth::TokenPair) -> Self {
-        Self {
-            access_token: pair.access_token,
-            refresh_token: pair.refresh_token,
-            token_type: "Bearer",
-            expires_in: pair.expires_in,
-        }
-    }
-}
 
 fn no_store(body: TokenResponse) -> HttpResponse {
     HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body)

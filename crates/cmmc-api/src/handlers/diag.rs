@@ -1,39 +1,14 @@
 //! Liveness and database diagnostics.
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
 
+use crate::dto::diag::{DatabaseDiag, Health};
 use crate::startup::AppState;
 
 /// This module's part of the API document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(health, diag_db))]
 pub(crate) struct Doc;
-
-/// The answer of GET /api/health.
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct Health {
-    /// Always `ok`.
-    status: &'static str,
-}
-
-/// The answer of GET /api/diag/db.
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct DatabaseDiag {
-    /// Whether the database answered.
-    reachable: bool,
-    /// `sqlite` or `postgres`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    backend: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    migration_version: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    table_count: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reference_data_version: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reference_data_checksum: Option<Option<String>>,
-}
 
 /// GET /api/health: the process is up. Touches nothing else.
 #[utoipa::path(get, path = "/api/health", tag = "health", security(()),

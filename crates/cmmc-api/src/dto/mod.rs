@@ -1,8 +1,21 @@
 //! The JSON shapes of the catalogue. Other services read these names
 //! (PRD-002's column names): add fields freely, rename none.
+//!
+//! The request and response bodies of each resource live in its own module
+//! below; the shapes several resources share, and the deserialisation
+//! helpers their bodies name, are here.
 
 use cmmc_services::catalog::{Domain, LevelInfo, Practice};
 use serde::{Deserialize, Serialize};
+
+pub(crate) mod assessments;
+pub(crate) mod audit;
+pub(crate) mod auth;
+pub(crate) mod datapact;
+pub(crate) mod diag;
+pub(crate) mod evidence;
+pub(crate) mod organizations;
+pub(crate) mod remediation;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = Domain)]
