@@ -16,6 +16,7 @@ mod db_faults;
 mod diag;
 mod evidence;
 mod evidence_files;
+mod exports;
 mod hostile_input;
 mod openapi;
 mod permissions;

@@ -76,7 +76,8 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
             "GET",
             "/api/assessments/{id}/findings" | "/api/assessments/{id}/findings/{finding_id}",
         )
-        | ("GET", "/api/poams/{poam_id}" | "/api/organizations/{org_id}/dashboard") => {
+        | ("GET", "/api/poams/{poam_id}" | "/api/organizations/{org_id}/dashboard")
+        | ("GET", "/api/assessments/{id}/export" | "/api/poams/{poam_id}/export") => {
             Rule::Org(A::AssessmentRead)
         }
         ("POST", "/api/assessments/{id}/findings")

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
-    assessments, audit, auth, catalog, datapact, diag, evidence, fallback, organizations,
+    assessments, audit, auth, catalog, datapact, diag, evidence, exports, fallback, organizations,
     remediation,
 };
 
@@ -25,6 +25,7 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         remediation_routes(),
         datapact_routes(),
         audit_routes(),
+        export_routes(),
     ]
     .into_iter()
     .flatten()
@@ -169,6 +170,14 @@ fn remediation_routes() -> Vec<(&'static str, &'static str, Route)> {
             "/poams/{poam_id}/items/{item_id}",
             web::patch().to(remediation::update_poam_item),
         ),
+    ]
+}
+
+/// Files people hand over.
+fn export_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
+        ("GET", "/assessments/{id}/export", web::get().to(exports::export_assessment)),
+        ("GET", "/poams/{poam_id}/export", web::get().to(exports::export_poam)),
     ]
 }
 

@@ -13,6 +13,7 @@ mod level;
 mod objective;
 pub mod poam;
 mod practice_id;
+pub mod report;
 pub mod scoring;
 mod sprs;
 pub mod text;

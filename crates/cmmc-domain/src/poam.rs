@@ -64,6 +64,17 @@ pub fn candidates(
     items
 }
 
+/// Whether a POA&M item is overdue on `today`: it has a scheduled date
+/// before today and is not completed (due today is not late).
+#[must_use]
+pub fn is_overdue(
+    completed: bool,
+    scheduled: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> bool {
+    !completed && scheduled.is_some_and(|date| date < today)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

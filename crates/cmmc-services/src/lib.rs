@@ -15,6 +15,7 @@ pub mod datapact;
 pub mod diag;
 mod error;
 pub mod evidence;
+pub mod exports;
 pub mod file_store;
 pub mod keys;
 pub mod models;

@@ -113,8 +113,8 @@ where
 }
 
 fn is_overdue(item: &poam_items::Model, today: NaiveDate) -> bool {
-    item.status != PoamItemStatus::Completed.as_str()
-        && item.scheduled_completion.is_some_and(|date| date < today)
+    let completed = item.status == PoamItemStatus::Completed.as_str();
+    cmmc_domain::poam::is_overdue(completed, item.scheduled_completion, today)
 }
 
 /// The practice answers as the POA&M rule reads them, with their titles.

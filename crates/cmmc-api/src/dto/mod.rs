@@ -14,6 +14,7 @@ pub(crate) mod auth;
 pub(crate) mod datapact;
 pub(crate) mod diag;
 pub(crate) mod evidence;
+pub(crate) mod exports;
 pub(crate) mod organizations;
 pub(crate) mod remediation;
 

@@ -8,6 +8,7 @@ pub(crate) mod catalog;
 pub(crate) mod datapact;
 pub(crate) mod diag;
 pub(crate) mod evidence;
+pub(crate) mod exports;
 pub(crate) mod fallback;
 pub(crate) mod organizations;
 pub(crate) mod remediation;

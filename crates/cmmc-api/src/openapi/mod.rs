@@ -37,6 +37,7 @@ mod rules;
         (name = "remediation", description = "Findings, POA&Ms and the dashboard"),
         (name = "datapact", description = "The DataPact connection, mappings and sync"),
         (name = "audit", description = "The tamper-evident audit trail"),
+        (name = "reports", description = "Files people hand over: results and POA&Ms as CSV and XLSX"),
     )
 )]
 struct Shared;
@@ -74,6 +75,7 @@ pub fn document() -> Document {
         handlers::remediation::Doc::openapi(),
         handlers::datapact::Doc::openapi(),
         handlers::audit::Doc::openapi(),
+        handlers::exports::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -1,0 +1,95 @@
+//! Exports: an assessment's results and a POA&M as CSV or XLSX files.
+
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpResponse, web};
+use cmmc_services::exports::{ExportFile, SheetFormat};
+use utoipa::OpenApi;
+
+use crate::dto::exports::ExportQuery;
+use crate::error::ApiError;
+use crate::extract::CurrentUser;
+use crate::startup::AppState;
+
+#[derive(OpenApi)]
+#[openapi(paths(export_assessment, export_poam))]
+pub(crate) struct Doc;
+
+/// The file as an attachment. Its name is ASCII letters, digits and `-`
+/// (the services make it so); reports are not cached.
+fn attachment(file: ExportFile) -> HttpResponse {
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(file.filename)],
+    };
+    HttpResponse::Ok()
+        .content_type(file.content_type)
+        .insert_header(disposition)
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(file.bytes)
+}
+
+/// GET /api/assessments/{id}/export?format=csv|xlsx
+///
+/// The results: one row per practice (id, domain, title, status, objectives
+/// met / not met / N/A / unanswered, points deducted, POA&M eligibility,
+/// notes, evidence by review status, date evaluated). As XLSX, a summary
+/// sheet (score, status, points lost per domain with a chart, every
+/// deduction) and a sheet per domain. Audited as `assessment.export`.
+#[utoipa::path(get, path = "/api/assessments/{id}/export", tag = "reports", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment: a UUID"), ExportQuery),
+    responses(
+        (status = 200, description = "The file, as an attachment",
+            content(
+                ("text/csv; charset=utf-8"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            headers(("Content-Disposition" = String, description = "`attachment` with a file name made of the assessment's title"))),
+        (status = 400, description = "A format other than csv or xlsx, an unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn export_assessment(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format: SheetFormat = query.format.as_deref().unwrap_or("csv").parse()?;
+    let file = state.services.export_assessment(&user.0, &path, format).await?;
+    Ok(attachment(file))
+}
+
+/// GET /api/poams/{poam_id}/export?format=csv|xlsx
+///
+/// The POA&M with the columns of the DoD template: weakness, requirement,
+/// point of contact, resources required, milestone, scheduled completion,
+/// changes to the scheduled date (from the audit trail), status, actual
+/// completion, risk accepted, overdue (filled red in XLSX). Audited as
+/// `poam.export`.
+#[utoipa::path(get, path = "/api/poams/{poam_id}/export", tag = "reports", security(("bearer" = [])),
+    params(("poam_id" = String, Path, description = "The POA&M id (a UUID)"), ExportQuery),
+    responses(
+        (status = 200, description = "The file, as an attachment",
+            content(
+                ("text/csv; charset=utf-8"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            headers(("Content-Disposition" = String, description = "`attachment` with a file name made of the POA&M's title"))),
+        (status = 400, description = "A format other than csv or xlsx, an unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such POA&M (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn export_poam(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format: SheetFormat = query.format.as_deref().unwrap_or("csv").parse()?;
+    let file = state.services.export_poam(&user.0, &path, format).await?;
+    Ok(attachment(file))
+}
