@@ -1,6 +1,6 @@
 //! Exports people hand over: an assessment's results and a POA&M, as CSV and
 //! as XLSX. The rows and what each cell says come from
-//! `cmmc_domain::report`; [`csv`] and [`xlsx`] lay them out. Every export is
+//! `cmmc_domain::report`; `csv.rs` and `xlsx.rs` lay them out. Every export is
 //! audited, and reading one needs what reading its assessment needs.
 
 mod csv;
