@@ -19,6 +19,7 @@ mod m20261123_000006_create_auth_tables;
 mod m20261128_000007_create_stored_files;
 mod m20261128_000008_add_server_secret_and_seed_source;
 mod m20261128_000009_widen_datapact_api_key;
+mod m20261128_000010_create_ssps;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_stored_files::Migration),
             Box::new(m20261128_000008_add_server_secret_and_seed_source::Migration),
             Box::new(m20261128_000009_widen_datapact_api_key::Migration),
+            Box::new(m20261128_000010_create_ssps::Migration),
         ]
     }
 }
@@ -67,6 +69,8 @@ pub const TABLES: &[&str] = &[
     "login_attempts",
     "stored_files",
     "server_secrets",
+    "ssps",
+    "ssp_statements",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

@@ -22,4 +22,5 @@ mod openapi;
 mod permissions;
 mod reliability;
 mod remediation;
+mod ssps;
 mod startup;

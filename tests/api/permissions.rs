@@ -88,6 +88,20 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PATCH" | "DELETE", "/api/poams/{poam_id}")
         | ("PATCH", "/api/poams/{poam_id}/items/{item_id}") => Rule::Org(A::PoamManage),
         ("GET", "/api/poams") => Rule::Role(A::AssessmentRead),
+        (
+            "GET",
+            "/api/organizations/{org_id}/ssps"
+            | "/api/ssps/{ssp_id}"
+            | "/api/ssps/{ssp_id}/statements",
+        ) => Rule::Org(A::AssessmentRead),
+        (
+            "POST",
+            "/api/organizations/{org_id}/ssps"
+            | "/api/ssps/{ssp_id}/publish"
+            | "/api/ssps/{ssp_id}/versions",
+        )
+        | ("PATCH", "/api/ssps/{ssp_id}")
+        | ("PUT", "/api/ssps/{ssp_id}/statements/{practice_id}") => Rule::Org(A::AssessmentManage),
         ("POST", "/api/poams") => Rule::OrgInBody(A::PoamManage),
         ("DELETE", "/api/poams/{poam_id}/items/{item_id}") => Rule::Org(A::PoamManage),
         ("GET" | "PUT", "/api/organizations/{org_id}/datapact")
@@ -183,6 +197,17 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
         }
         ("POST", "/api/auth/login") => Some(json!({ "username": "nobody", "password": PASSWORD })),
         ("POST", "/api/auth/refresh") => Some(json!({ "refresh_token": "cmmc_rt_unknown" })),
+        ("POST", "/api/organizations/{org_id}/ssps") => Some(json!({
+            "name": format!("SSP {n}"), "version": "1", "system_description": "The enclave",
+            "scope_type": "enclave", "boundary_description": "One VLAN"
+        })),
+        ("PATCH", "/api/ssps/{ssp_id}") => {
+            Some(json!({ "environment": format!("On premises {n}") }))
+        }
+        ("PUT", "/api/ssps/{ssp_id}/statements/{practice_id}") => Some(json!({
+            "implementation_status": "implemented", "narrative": format!("Done {n}")
+        })),
+        ("POST", "/api/ssps/{ssp_id}/versions") => Some(json!({ "version": format!("v{n}") })),
         _ => None,
     }
 }
@@ -200,6 +225,8 @@ struct Org {
     evidence: String,
     /// The user that user-paths name: the organisation's viewer.
     target_user: String,
+    /// A draft SSP (publishing it is refused: it states nothing yet).
+    ssp: String,
 }
 
 async fn setup(app: &TestApp, admin: &str, name: &str) -> Org {
@@ -291,7 +318,17 @@ async fn setup(app: &TestApp, admin: &str, name: &str) -> Org {
         )
         .await;
     assert_eq!(reviewed.status, 200, "{:?}", reviewed.body);
-    Org { id, assessment, finding, poam, item, evidence, target_user }
+    let ssp = app
+        .call(
+            "POST",
+            &format!("/api/organizations/{id}/ssps"),
+            Some(admin),
+            Some(json!({ "name": "Enclave SSP", "version": "1", "system_description": "The CUI enclave", "scope_type": "enclave", "boundary_description": "VLAN 20" })),
+        )
+        .await;
+    assert_eq!(ssp.status, 201, "{:?}", ssp.body);
+    let ssp = ssp.body["id"].as_str().unwrap().to_owned();
+    Org { id, assessment, finding, poam, item, evidence, target_user, ssp }
 }
 
 fn concrete(path: &str, org: &Org) -> String {
@@ -303,6 +340,7 @@ fn concrete(path: &str, org: &Org) -> String {
         .replace("{poam_id}", &org.poam)
         .replace("{item_id}", &org.item)
         .replace("{evidence_id}", &org.evidence)
+        .replace("{ssp_id}", &org.ssp)
 }
 
 db_test!(

@@ -3,8 +3,9 @@
 //!
 //! It makes a system administrator (as `create-admin` does) and the demo data
 //! (an organisation, a user per role, a Level 2 assessment in progress), adds
-//! evidence, a finding, a POA&M with an item and a DataPact mapping, and
-//! starts the debug server with its outbound allow-list limited to loopback.
+//! evidence, a finding, a POA&M with an item, a DataPact mapping and a draft
+//! SSP, and starts the debug server with its outbound allow-list limited to
+//! loopback.
 //! The ids of that fixture go into a schemathesis configuration as
 //! dictionaries, which the fuzzer draws path and query parameters from most
 //! of the time, so that it reaches the logic behind every route rather than
@@ -275,6 +276,13 @@ fn make_fixture(
         &json!({"practice_id": PRACTICE, "datapact_contract_id": "fuzz-contract"}),
     )?;
     let users = user_ids(base, token, &org)?;
+    let ssp = create(
+        base,
+        token,
+        &format!("/api/organizations/{org}/ssps"),
+        &json!({"name": "Enclave SSP", "version": "1", "level": 2, "system_description": "The enclave",
+                "scope_type": "enclave", "boundary_description": "VLAN 20"}),
+    )?;
     // A draft besides the assessment in progress, for the routes a draft allows.
     let draft = create(
         base,
@@ -294,6 +302,7 @@ fn make_fixture(
             ("item_id", vec![item]),
             ("mapping_id", vec![mapping]),
             ("user_id", users),
+            ("ssp_id", vec![ssp]),
         ],
     })
 }

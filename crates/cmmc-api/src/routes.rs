@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
     assessments, audit, auth, catalog, datapact, diag, evidence, exports, fallback, organizations,
-    remediation,
+    remediation, ssps,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -26,6 +26,7 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         datapact_routes(),
         audit_routes(),
         export_routes(),
+        ssp_routes(),
     ]
     .into_iter()
     .flatten()
@@ -170,6 +171,20 @@ fn remediation_routes() -> Vec<(&'static str, &'static str, Route)> {
             "/poams/{poam_id}/items/{item_id}",
             web::patch().to(remediation::update_poam_item),
         ),
+    ]
+}
+
+/// System security plans.
+fn ssp_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
+        ("POST", "/organizations/{org_id}/ssps", web::post().to(ssps::create_ssp)),
+        ("GET", "/organizations/{org_id}/ssps", web::get().to(ssps::list_ssps)),
+        ("GET", "/ssps/{ssp_id}", web::get().to(ssps::get_ssp)),
+        ("PATCH", "/ssps/{ssp_id}", web::patch().to(ssps::update_ssp)),
+        ("GET", "/ssps/{ssp_id}/statements", web::get().to(ssps::list_statements)),
+        ("PUT", "/ssps/{ssp_id}/statements/{practice_id}", web::put().to(ssps::put_statement)),
+        ("POST", "/ssps/{ssp_id}/publish", web::post().to(ssps::publish_ssp)),
+        ("POST", "/ssps/{ssp_id}/versions", web::post().to(ssps::new_version)),
     ]
 }
 

@@ -245,6 +245,7 @@ async fn demo_assessment(
         target_level: 2,
         assessment_type: "self".into(),
         lead_assessor_id: None,
+        ssp_id: None,
     };
     let assessment = services.create_assessment(actor, new).await.map_err(service)?;
     services

@@ -303,6 +303,45 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a system security plan covers: the whole enterprise, an enclave,
+    /// or the systems of one contract.
+    SspScopeType, "SSP scope type" {
+        Enterprise => "enterprise",
+        Enclave => "enclave",
+        Contract => "contract",
+    }
+}
+
+string_enum! {
+    /// How a requirement is implemented, as an SSP states it.
+    ImplementationStatus, "implementation status" {
+        Implemented => "implemented",
+        PartiallyImplemented => "partially_implemented",
+        Planned => "planned",
+        AlternativeImplementation => "alternative_implementation",
+        NotApplicable => "not_applicable",
+    }
+}
+
+string_enum! {
+    /// A system security plan version: a draft while it is written, then
+    /// published and immutable.
+    SspStatus, "SSP status" {
+        Draft => "draft",
+        Published => "published",
+    }
+}
+
+string_enum! {
+    /// What a person named in an SSP does for the system.
+    SspPersonRole, "SSP person role" {
+        SystemOwner => "system_owner",
+        SecurityOfficial => "security_official",
+        PointOfContact => "point_of_contact",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,12 +16,14 @@ mod practice_id;
 pub mod report;
 pub mod scoring;
 mod sprs;
+pub mod ssp;
 pub mod text;
 
 pub use enums::{
-    AssessmentStatus, AssessmentType, FindingStatus, FindingType, ObjectiveStatus, ParseEnumError,
-    PoamEligibility, PoamItemStatus, PoamStatus, PracticeStatus, ReviewStatus, RoleName, Severity,
-    SyncStatus, TransitionError,
+    AssessmentStatus, AssessmentType, FindingStatus, FindingType, ImplementationStatus,
+    ObjectiveStatus, ParseEnumError, PoamEligibility, PoamItemStatus, PoamStatus, PracticeStatus,
+    ReviewStatus, RoleName, Severity, SspPersonRole, SspScopeType, SspStatus, SyncStatus,
+    TransitionError,
 };
 pub use identity::{CageCode, Email, EntityId, IdentityError, Password, Username};
 pub use level::{Level, LevelError};

@@ -30,6 +30,8 @@ pub struct Assessment {
     pub assessment_type: AssessmentType,
     pub status: AssessmentStatus,
     pub lead_assessor_id: Option<String>,
+    /// The SSP version it assesses.
+    pub ssp_id: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub overall_score: Option<f64>,
@@ -57,6 +59,7 @@ impl TryFrom<assessments::Model> for Assessment {
             org_id: row.org_id,
             title: row.title,
             lead_assessor_id: row.lead_assessor_id,
+            ssp_id: row.ssp_id,
             started_at: row.started_at,
             completed_at: row.completed_at,
             overall_score: row.overall_score,
@@ -78,6 +81,8 @@ pub struct NewAssessment {
     pub target_level: i64,
     pub assessment_type: String,
     pub lead_assessor_id: Option<String>,
+    /// An SSP version of the organisation.
+    pub ssp_id: Option<String>,
 }
 
 /// Changes to an assessment: `None` leaves a field; `Some(None)` clears the lead assessor.
@@ -85,6 +90,8 @@ pub struct NewAssessment {
 pub struct AssessmentChanges {
     pub title: Option<String>,
     pub lead_assessor_id: Option<Option<String>>,
+    /// `Some(None)` clears it.
+    pub ssp_id: Option<Option<String>>,
 }
 
 /// Which assessments to list.
@@ -371,6 +378,7 @@ impl CheckedAssessment {
             assessment_type: Set(self.kind.as_str().to_owned()),
             status: Set(AssessmentStatus::Draft.as_str().to_owned()),
             lead_assessor_id: Set(new.lead_assessor_id.clone()),
+            ssp_id: Set(new.ssp_id.clone()),
             started_at: Set(None),
             completed_at: Set(None),
             overall_score: Set(None),
@@ -631,6 +639,22 @@ impl Services {
         Ok(row)
     }
 
+    /// 422 unless `ssp_id` is an SSP version of the organisation.
+    async fn check_assessed_ssp<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        org_id: &str,
+        ssp_id: &str,
+    ) -> Result<(), ServiceError> {
+        let found = cmmc_store::entities::ssps::Entity::find_by_id(ssp_id.to_owned())
+            .filter(cmmc_store::entities::ssps::Column::OrgId.eq(org_id))
+            .one(db)
+            .await?;
+        found.map(|_| ()).ok_or_else(|| {
+            ServiceError::unprocessable("ssp_id", "is not an SSP version of the organisation")
+        })
+    }
+
     async fn check_lead_assessor<C: ConnectionTrait>(
         &self,
         db: &C,
@@ -655,7 +679,7 @@ impl Services {
     ///
     /// # Errors
     /// [`ServiceError::Conflict`] when the catalogue is not seeded.
-    async fn practices_for_level<C: ConnectionTrait>(
+    pub(crate) async fn practices_for_level<C: ConnectionTrait>(
         &self,
         db: &C,
         level: Level,
@@ -698,6 +722,9 @@ impl Services {
         let txn = self.begin_change().await?;
         if let Some(lead) = &new.lead_assessor_id {
             self.check_lead_assessor(&txn, &new.org_id, lead).await?;
+        }
+        if let Some(ssp) = &new.ssp_id {
+            self.check_assessed_ssp(&txn, &new.org_id, ssp).await?;
         }
         let row = checked.into_row(&new, actor, now).insert(&txn).await?;
         let n_practices = practices.len();
@@ -778,6 +805,9 @@ impl Services {
         if let Some(Some(lead)) = &changes.lead_assessor_id {
             self.check_lead_assessor(&txn, &before.org_id, lead).await?;
         }
+        if let Some(Some(ssp)) = &changes.ssp_id {
+            self.check_assessed_ssp(&txn, &before.org_id, ssp).await?;
+        }
         let mut active = before.clone().into_active_model();
         if let Some(title) = title {
             active.title = Set(title);
@@ -785,11 +815,18 @@ impl Services {
         if let Some(lead) = changes.lead_assessor_id {
             active.lead_assessor_id = Set(lead);
         }
+        if let Some(ssp) = changes.ssp_id {
+            active.ssp_id = Set(ssp);
+        }
         active.updated_at = Set(Utc::now());
         let after = active.update(&txn).await?;
         let mut details = Map::new();
         if before.title != after.title {
             details.insert("title".into(), json!({ "before": before.title, "after": after.title }));
+        }
+        if before.ssp_id != after.ssp_id {
+            details
+                .insert("ssp_id".into(), json!({ "before": before.ssp_id, "after": after.ssp_id }));
         }
         if before.lead_assessor_id != after.lead_assessor_id {
             details.insert(

@@ -33,6 +33,9 @@ pub(crate) struct CreateAssessment {
     pub(crate) assessment_type: String,
     /// An active user of the organisation (a UUID), or null.
     pub(crate) lead_assessor_id: Option<String>,
+    /// The SSP version it assesses (a UUID of the organisation's SSPs), or null.
+    #[serde(default)]
+    pub(crate) ssp_id: Option<String>,
 }
 
 /// Changes to an assessment that is not completed; a field left out is left as it is.
@@ -47,6 +50,10 @@ pub(crate) struct UpdateAssessment {
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     #[schema(value_type = Option<String>)]
     pub(crate) lead_assessor_id: Option<Option<String>>,
+    /// An SSP version of the organisation (a UUID); null clears it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub(crate) ssp_id: Option<Option<String>>,
 }
 
 /// The query of GET /api/assessments, as given.
@@ -151,6 +158,8 @@ pub(crate) struct AssessmentDto<'a> {
     /// `draft`, `in_progress`, `under_review` or `completed`.
     status: &'static str,
     lead_assessor_id: Option<&'a str>,
+    /// The SSP version it assesses (CA.L2-3.12.4), if named.
+    ssp_id: Option<&'a str>,
     started_at: Option<chrono::DateTime<chrono::Utc>>,
     completed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set on completion: the share of applicable practices met, 0 to 1.
@@ -177,6 +186,7 @@ impl<'a> From<&'a Assessment> for AssessmentDto<'a> {
             assessment_type: a.assessment_type.as_str(),
             status: a.status.as_str(),
             lead_assessor_id: a.lead_assessor_id.as_deref(),
+            ssp_id: a.ssp_id.as_deref(),
             started_at: a.started_at,
             completed_at: a.completed_at,
             overall_score: a.overall_score,

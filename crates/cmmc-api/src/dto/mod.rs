@@ -17,6 +17,7 @@ pub(crate) mod evidence;
 pub(crate) mod exports;
 pub(crate) mod organizations;
 pub(crate) mod remediation;
+pub(crate) mod ssps;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = Domain)]

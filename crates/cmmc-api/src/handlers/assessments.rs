@@ -64,7 +64,7 @@ where
     responses(
         (status = 201, description = "Created, as a draft", body = AssessmentDto),
         (status = 400, description = "A malformed body or unknown field, a bad title, level or type, a type the level does not allow, a lead assessor who is not an active user of the organisation, or a control character in the query or body", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A lead_assessor_id that is not an active user of the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A lead_assessor_id that is not an active user of the organisation, or an ssp_id that is not an SSP version of the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow managing assessments", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation (or another organisation's)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -84,6 +84,7 @@ pub(crate) async fn create_assessment(
         target_level: body.target_level,
         assessment_type: body.assessment_type,
         lead_assessor_id: body.lead_assessor_id,
+        ssp_id: body.ssp_id,
     };
     let assessment = state.services.create_assessment(&user.0, new).await?;
     Ok(HttpResponse::Created().json(AssessmentDto::from(&assessment)))
@@ -146,7 +147,7 @@ pub(crate) async fn get_assessment(
     responses(
         (status = 200, description = "The assessment as changed", body = AssessmentDto),
         (status = 400, description = "A malformed body or unknown field, a bad title, a lead assessor who is not an active user of the organisation, or a control character in the query or body", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A lead_assessor_id that is not an active user of the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A lead_assessor_id that is not an active user of the organisation, or an ssp_id that is not an SSP version of the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow managing assessments", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assessment (or another organisation's), or the id is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -161,7 +162,11 @@ pub(crate) async fn update_assessment(
     body: web::Json<UpdateAssessment>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let changes = AssessmentChanges { title: body.title, lead_assessor_id: body.lead_assessor_id };
+    let changes = AssessmentChanges {
+        title: body.title,
+        lead_assessor_id: body.lead_assessor_id,
+        ssp_id: body.ssp_id,
+    };
     let assessment = state.services.update_assessment(&user.0, &path, changes).await?;
     Ok(HttpResponse::Ok().json(AssessmentDto::from(&assessment)))
 }

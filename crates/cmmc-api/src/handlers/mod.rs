@@ -12,3 +12,4 @@ pub(crate) mod exports;
 pub(crate) mod fallback;
 pub(crate) mod organizations;
 pub(crate) mod remediation;
+pub(crate) mod ssps;

@@ -37,6 +37,7 @@ mod rules;
         (name = "remediation", description = "Findings, POA&Ms and the dashboard"),
         (name = "datapact", description = "The DataPact connection, mappings and sync"),
         (name = "audit", description = "The tamper-evident audit trail"),
+        (name = "ssps", description = "System security plans (CA.L2-3.12.4): versions, implementation statements, publishing"),
         (name = "reports", description = "Files people hand over: results and POA&Ms as CSV and XLSX"),
     )
 )]
@@ -76,6 +77,7 @@ pub fn document() -> Document {
         handlers::datapact::Doc::openapi(),
         handlers::audit::Doc::openapi(),
         handlers::exports::Doc::openapi(),
+        handlers::ssps::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -35,6 +35,9 @@ const LINK: &str = concat!(
     "(/[!-~]{0,400})?$"
 );
 
+/// Multi-line texts that must not be blank (`cmmc_domain::text::long_text`).
+const LONG_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
 /// The longest email address (`cmmc_domain::Email`), in characters.
 const EMAIL_MAX_CHARS: u64 = 254;
 
@@ -68,6 +71,7 @@ pub(super) fn add_all(value: &mut Value) {
                     }
                 }
                 if let Some(body) = op.get_mut("requestBody") {
+                    optional_body(body);
                     add_patterns(body, BODY_TEXT);
                 }
             }
@@ -87,11 +91,32 @@ pub(super) fn add_all(value: &mut Value) {
     }
 }
 
+/// A body declared as `Option<T>` may be left out, not sent as `null`
+/// (the input check takes only a JSON object): it becomes `T`, not required.
+fn optional_body(body: &mut Value) {
+    let Some(schema) = body.pointer_mut("/content/application~1json/schema") else { return };
+    let Some(branches) = schema.get("oneOf").and_then(Value::as_array) else { return };
+    let is_null = |b: &Value| b.get("type").is_some_and(|t| t == "null");
+    if let [a, b] = branches.as_slice()
+        && (is_null(a) || is_null(b))
+    {
+        let kept = if is_null(a) { b.clone() } else { a.clone() };
+        *schema = kept;
+        body["required"] = Value::Bool(false);
+    }
+}
+
 /// The rule of a request field, by its name, where the server checks more
 /// than "no control characters".
 fn field_pattern(name: &str) -> Option<&'static str> {
     Some(match name {
-        "title" | "name" | "milestone" | "datapact_contract_id" => SHORT_TEXT,
+        "title"
+        | "name"
+        | "milestone"
+        | "datapact_contract_id"
+        | "version"
+        | "responsible_role" => SHORT_TEXT,
+        "narrative" | "system_description" | "boundary_description" => LONG_TEXT,
         "practice_id" => PRACTICE_ID.as_str(),
         // No password holds a control character, not even a tab.
         "password" | "new_password" | "current_password" => PARAMETER_TEXT,
@@ -159,6 +184,9 @@ fn add_field_rule(name: &str, schema: &mut Value) {
         // Also where the schema names the `uri` format: the pattern says which URIs.
         schema["pattern"] = Value::from(LINK);
     }
+    if name == "cage_codes" && schema["items"].is_object() {
+        schema["items"]["pattern"] = Value::from("^[A-Za-z0-9]{5}$");
+    }
     if name == "email" && schema.get("maxLength").is_none() && schema.get("type").is_some() {
         schema["maxLength"] = json!(EMAIL_MAX_CHARS);
     }
@@ -217,6 +245,19 @@ mod tests {
         assert_eq!(branches.len(), 3);
         assert_eq!(branches[0]["properties"]["assessment_type"]["enum"], json!(["self"]));
         assert_eq!(branches[2]["properties"]["assessment_type"]["enum"], json!(["government"]));
+    }
+
+    #[test]
+    fn an_optional_body_may_be_left_out_but_is_never_null() {
+        let mut body = json!({ "content": { "application/json": { "schema": {
+            "oneOf": [{ "$ref": "#/components/schemas/X" }, { "type": "null" }]
+        } } } });
+        optional_body(&mut body);
+        assert_eq!(
+            body["content"]["application/json"]["schema"],
+            json!({ "$ref": "#/components/schemas/X" })
+        );
+        assert_eq!(body["required"], false);
     }
 
     #[test]

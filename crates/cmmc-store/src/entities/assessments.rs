@@ -20,6 +20,8 @@ pub struct Model {
     pub level3_score: Option<i32>,
     pub cmmc_status: Option<String>,
     pub conditional_deadline: Option<Date>,
+    /// The SSP version this assessment assessed.
+    pub ssp_id: Option<String>,
     pub created_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -23,6 +23,8 @@ pub mod reference_data_versions;
 pub mod refresh_tokens;
 pub mod roles;
 pub mod server_secrets;
+pub mod ssp_statements;
+pub mod ssps;
 pub mod stored_files;
 pub mod user_roles;
 pub mod users;
