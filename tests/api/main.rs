@@ -22,5 +22,6 @@ mod openapi;
 mod permissions;
 mod reliability;
 mod remediation;
+mod sprs_record;
 mod ssps;
 mod startup;

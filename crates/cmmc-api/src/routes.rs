@@ -193,6 +193,7 @@ fn export_routes() -> Vec<(&'static str, &'static str, Route)> {
     vec![
         ("GET", "/assessments/{id}/export", web::get().to(exports::export_assessment)),
         ("GET", "/poams/{poam_id}/export", web::get().to(exports::export_poam)),
+        ("GET", "/assessments/{id}/sprs-record", web::get().to(exports::sprs_record)),
     ]
 }
 

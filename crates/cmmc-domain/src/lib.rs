@@ -16,6 +16,7 @@ mod practice_id;
 pub mod report;
 pub mod scoring;
 mod sprs;
+pub mod sprs_record;
 pub mod ssp;
 pub mod text;
 

@@ -23,6 +23,7 @@ pub mod organizations;
 pub mod outbound;
 mod page;
 pub mod remediation;
+pub mod sprs_record;
 pub mod ssps;
 mod unit_of_work;
 pub mod users;

@@ -5,13 +5,13 @@ use actix_web::{HttpResponse, web};
 use cmmc_services::exports::{ExportFile, SheetFormat};
 use utoipa::OpenApi;
 
-use crate::dto::exports::ExportQuery;
+use crate::dto::exports::{ExportQuery, SprsRecordDto, SprsRecordQuery};
 use crate::error::ApiError;
 use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(export_assessment, export_poam))]
+#[openapi(paths(export_assessment, export_poam, sprs_record))]
 pub(crate) struct Doc;
 
 /// The file as an attachment. Its name is ASCII letters, digits and `-`
@@ -92,4 +92,49 @@ pub(crate) async fn export_poam(
     let format: SheetFormat = query.format.as_deref().unwrap_or("csv").parse()?;
     let file = state.services.export_poam(&user.0, &path, format).await?;
     Ok(attachment(file))
+}
+
+/// GET /api/assessments/{id}/sprs-record?format=json|text
+///
+/// The record a contractor enters in SPRS for a completed Level 2 or 3
+/// assessment (DFARS 252.204-7019/-7020) with its CMMC status record, from
+/// the numbers stored at completion, the SSP version it names and its open
+/// POA&M items; checked before it is produced. Audited as
+/// `assessment.sprs_record`.
+#[utoipa::path(get, path = "/api/assessments/{id}/sprs-record", tag = "reports", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment: a UUID"), SprsRecordQuery),
+    responses(
+        (status = 200, description = "The record: JSON, or with format=text the plain-text form",
+            content(
+                (SprsRecordDto = "application/json"),
+                ("text/plain; charset=utf-8"),
+            )),
+        (status = 400, description = "A format other than json or text, an unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The assessment is not completed, is Level 1, or the record would not be valid: no published SSP version named, no CAGE code, a score out of range, open POA&M items without a date, or (Conditional) items scheduled past the closeout deadline; the detail lists each", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn sprs_record(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    query: web::Query<SprsRecordQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format.as_deref().unwrap_or("json");
+    if !matches!(format, "json" | "text") {
+        let message = format!("{format:?} is not a format; expected json or text");
+        return Err(ApiError::invalid_parameter("format", message));
+    }
+    let record = state.services.sprs_record(&user.0, &path, format).await?;
+    let mut response = HttpResponse::Ok();
+    response.insert_header(("Cache-Control", "private, no-store"));
+    Ok(if format == "text" {
+        response
+            .content_type("text/plain; charset=utf-8")
+            .body(cmmc_domain::sprs_record::render_text(&record))
+    } else {
+        response.json(SprsRecordDto::from(&record))
+    })
 }
