@@ -20,6 +20,7 @@ mod m20261128_000007_create_stored_files;
 mod m20261128_000008_add_server_secret_and_seed_source;
 mod m20261128_000009_widen_datapact_api_key;
 mod m20261128_000010_create_ssps;
+mod m20261128_000011_create_affirmations;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_add_server_secret_and_seed_source::Migration),
             Box::new(m20261128_000009_widen_datapact_api_key::Migration),
             Box::new(m20261128_000010_create_ssps::Migration),
+            Box::new(m20261128_000011_create_affirmations::Migration),
         ]
     }
 }
@@ -71,6 +73,7 @@ pub const TABLES: &[&str] = &[
     "server_secrets",
     "ssps",
     "ssp_statements",
+    "affirmations",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

@@ -7,6 +7,7 @@
     reason = "integration tests: the whole file is test code, and a failed unwrap is a failed test"
 )]
 
+mod affirmations;
 mod assessments;
 mod audit;
 mod auth;

@@ -94,6 +94,11 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
             | "/api/ssps/{ssp_id}/statements",
         ) => Rule::Org(A::AssessmentRead),
         (
+            "GET",
+            "/api/organizations/{org_id}/affirmations" | "/api/organizations/{org_id}/compliance",
+        ) => Rule::Org(A::AssessmentRead),
+        ("POST", "/api/organizations/{org_id}/affirmations") => Rule::Org(A::AssessmentManage),
+        (
             "POST",
             "/api/organizations/{org_id}/ssps"
             | "/api/ssps/{ssp_id}/publish"
@@ -203,6 +208,9 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
         ("PATCH", "/api/ssps/{ssp_id}") => {
             Some(json!({ "environment": format!("On premises {n}") }))
         }
+        ("POST", "/api/organizations/{org_id}/affirmations") => Some(json!({
+            "official_name": format!("Official {n}"), "official_title": "CEO", "official_email": "ceo@example.com"
+        })),
         ("PUT", "/api/ssps/{ssp_id}/statements/{practice_id}") => Some(json!({
             "implementation_status": "implemented", "narrative": format!("Done {n}")
         })),

@@ -10,8 +10,8 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
-    assessments, audit, auth, catalog, datapact, diag, evidence, exports, fallback, organizations,
-    remediation, ssps,
+    affirmations, assessments, audit, auth, catalog, datapact, diag, evidence, exports, fallback,
+    organizations, remediation, ssps,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -27,6 +27,7 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         audit_routes(),
         export_routes(),
         ssp_routes(),
+        affirmation_routes(),
     ]
     .into_iter()
     .flatten()
@@ -171,6 +172,23 @@ fn remediation_routes() -> Vec<(&'static str, &'static str, Route)> {
             "/poams/{poam_id}/items/{item_id}",
             web::patch().to(remediation::update_poam_item),
         ),
+    ]
+}
+
+/// Affirmations and the organisation's standing.
+fn affirmation_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
+        (
+            "POST",
+            "/organizations/{org_id}/affirmations",
+            web::post().to(affirmations::create_affirmation),
+        ),
+        (
+            "GET",
+            "/organizations/{org_id}/affirmations",
+            web::get().to(affirmations::list_affirmations),
+        ),
+        ("GET", "/organizations/{org_id}/compliance", web::get().to(affirmations::compliance)),
     ]
 }
 

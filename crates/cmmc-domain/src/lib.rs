@@ -7,6 +7,7 @@
 //! checks it, so holding one means it is valid.
 
 pub mod access;
+pub mod affirmation;
 mod enums;
 mod identity;
 mod level;

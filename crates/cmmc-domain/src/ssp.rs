@@ -60,7 +60,11 @@ fn optional_line(
     value.map(|v| short_text(v, max).map_err(|e| field(name, e))).transpose()
 }
 
-fn phone(name: &str, value: Option<&str>) -> Result<Option<String>, SspRuleError> {
+/// An optional phone number: digits, spaces and `+ - ( ) . x`, with a digit.
+///
+/// # Errors
+/// When given and not a phone number.
+pub fn check_phone(name: &str, value: Option<&str>) -> Result<Option<String>, SspRuleError> {
     let phone = optional_line(name, value, PHONE_MAX)?;
     let allowed = |c: char| c.is_ascii_digit() || " +-().x".contains(c);
     match phone {
@@ -92,7 +96,7 @@ pub fn check_people(people: &[PersonInput<'_>]) -> Result<Vec<Person>, SspRuleEr
                     .map_err(|e| field(&at("email"), e))?
                     .as_str()
                     .to_owned(),
-                phone: phone(&at("phone"), p.phone)?,
+                phone: check_phone(&at("phone"), p.phone)?,
             })
         })
         .collect()

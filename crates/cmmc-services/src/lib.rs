@@ -6,6 +6,7 @@
 //! Everything runs through [`Services`]; a signed-in caller is an [`Actor`].
 
 mod actor;
+pub mod affirmations;
 pub mod assessments;
 pub mod audit;
 pub mod auth;

@@ -13,7 +13,8 @@ use crate::audit::{AuditEvent, Author};
 use crate::ssps::Ssp;
 use crate::{Actor, ServiceError, Services};
 
-fn stored_status(text: Option<&str>) -> CmmcStatus {
+/// A CMMC status as stored on an assessment (`final`, `conditional`, else none).
+pub(crate) fn stored_status(text: Option<&str>) -> CmmcStatus {
     match text {
         Some("final") => CmmcStatus::Final,
         Some("conditional") => CmmcStatus::Conditional,

@@ -8,6 +8,7 @@
 use cmmc_services::catalog::{Domain, LevelInfo, Practice};
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod affirmations;
 pub(crate) mod assessments;
 pub(crate) mod audit;
 pub(crate) mod auth;

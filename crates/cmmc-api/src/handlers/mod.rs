@@ -1,6 +1,7 @@
 //! Request handlers, one module per resource. Each handler extracts, parses
 //! into domain types, calls one service and shapes the answer.
 
+pub(crate) mod affirmations;
 pub(crate) mod assessments;
 pub(crate) mod audit;
 pub(crate) mod auth;

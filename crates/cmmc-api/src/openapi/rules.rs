@@ -115,15 +115,17 @@ fn field_pattern(name: &str) -> Option<&'static str> {
         | "milestone"
         | "datapact_contract_id"
         | "version"
-        | "responsible_role" => SHORT_TEXT,
-        "narrative" | "system_description" | "boundary_description" => LONG_TEXT,
+        | "responsible_role"
+        | "official_name"
+        | "official_title" => SHORT_TEXT,
+        "narrative" | "system_description" | "boundary_description" | "statement" => LONG_TEXT,
         "practice_id" => PRACTICE_ID.as_str(),
         // No password holds a control character, not even a tab.
         "password" | "new_password" | "current_password" => PARAMETER_TEXT,
         "cage_code" => "^([A-Za-z0-9]{5})?$",
         // A UEI (12 letters and digits, no I or O, not starting with 0) or a 9-digit DUNS; empty clears.
         "duns_number" => "^([A-HJ-NP-Za-hj-np-z1-9][A-HJ-NP-Za-hj-np-z0-9]{11}|[0-9]{9})?$",
-        "email" => {
+        "email" | "official_email" => {
             "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@.\\s\\u0000-\\u001F\\u007F-\\u009F]+(\\.[^@.\\s\\u0000-\\u001F\\u007F-\\u009F]+)+$"
         }
         _ => return None,
@@ -187,7 +189,10 @@ fn add_field_rule(name: &str, schema: &mut Value) {
     if name == "cage_codes" && schema["items"].is_object() {
         schema["items"]["pattern"] = Value::from("^[A-Za-z0-9]{5}$");
     }
-    if name == "email" && schema.get("maxLength").is_none() && schema.get("type").is_some() {
+    if (name == "email" || name == "official_email")
+        && schema.get("maxLength").is_none()
+        && schema.get("type").is_some()
+    {
         schema["maxLength"] = json!(EMAIL_MAX_CHARS);
     }
     if name == "roles" && schema["items"].is_object() && schema["items"].get("enum").is_none() {

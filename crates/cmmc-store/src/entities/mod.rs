@@ -1,6 +1,7 @@
 //! SeaORM entities, one module per table, named after the table.
 
 pub mod access_tokens;
+pub mod affirmations;
 pub mod assessment_practices;
 pub mod assessments;
 pub mod audit_chain_heads;
