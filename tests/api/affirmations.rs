@@ -45,6 +45,9 @@ db_test!(
         assert_eq!(after["validity_end"], next_year, "a Level 1 status lasts a year");
         assert_eq!(after["next_affirmation_due"], today.to_string(), "due with the assessment");
         assert_eq!(after["problems"][0]["kind"], "affirmation_due", "{after}");
+        let dashboard = app.call("GET", &format!("/api/organizations/{org}/dashboard"), Some(&officer), None).await.body;
+        assert_eq!(dashboard["next_affirmation_due"], today.to_string(), "the dashboard shows it too");
+        assert_eq!(dashboard["compliance_problems"][0]["kind"], "affirmation_due");
 
         // Refusals name their field and change nothing.
         let mut bad = affirm(&id);

@@ -82,6 +82,12 @@ pub(crate) struct ProblemDto<'a> {
     due: Option<chrono::NaiveDate>,
 }
 
+impl<'a> From<&'a cmmc_domain::affirmation::Problem> for ProblemDto<'a> {
+    fn from(p: &'a cmmc_domain::affirmation::Problem) -> Self {
+        Self { kind: p.kind, detail: &p.detail, due: p.due }
+    }
+}
+
 /// The organisation's standing today.
 #[derive(Serialize, utoipa::ToSchema)]
 #[schema(as = Compliance, example = json!({
@@ -114,11 +120,7 @@ impl<'a> From<&'a Compliance> for ComplianceDto<'a> {
             status_date: s.map(|s| s.status_date),
             validity_end: c.validity_end,
             next_affirmation_due: c.next_affirmation_due,
-            problems: c
-                .problems
-                .iter()
-                .map(|p| ProblemDto { kind: p.kind, detail: &p.detail, due: p.due })
-                .collect(),
+            problems: c.problems.iter().map(ProblemDto::from).collect(),
         }
     }
 }

@@ -313,10 +313,18 @@ pub(crate) struct DashboardDto<'a> {
     open_findings_by_severity: &'a BTreeMap<String, u32>,
     /// POA&M items past their scheduled completion, soonest due first.
     overdue_poam_items: Vec<PoamItemDto<'a>>,
+    /// When the next affirmation (32 CFR 170.22) is due.
+    next_affirmation_due: Option<chrono::NaiveDate>,
+    /// What is missing, expiring or overdue, earliest first (as GET .../compliance).
+    compliance_problems: Vec<crate::dto::affirmations::ProblemDto<'a>>,
 }
 
 impl<'a> DashboardDto<'a> {
-    pub(crate) fn new(org_id: &'a str, d: &'a Dashboard) -> Self {
+    pub(crate) fn new(
+        org_id: &'a str,
+        d: &'a Dashboard,
+        compliance: &'a cmmc_services::affirmations::Compliance,
+    ) -> Self {
         Self {
             org_id,
             current_sprs_score: d.current_sprs_score,
@@ -328,6 +336,12 @@ impl<'a> DashboardDto<'a> {
                 .collect(),
             open_findings_by_severity: &d.open_findings_by_severity,
             overdue_poam_items: d.overdue_poam_items.iter().map(PoamItemDto::from).collect(),
+            next_affirmation_due: compliance.next_affirmation_due,
+            compliance_problems: compliance
+                .problems
+                .iter()
+                .map(crate::dto::affirmations::ProblemDto::from)
+                .collect(),
         }
     }
 }

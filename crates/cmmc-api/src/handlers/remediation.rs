@@ -466,5 +466,6 @@ pub(crate) async fn dashboard(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let d = state.services.dashboard(&user.0, &path).await?;
-    Ok(HttpResponse::Ok().json(DashboardDto::new(path.as_str(), &d)))
+    let compliance = state.services.compliance(&user.0, &path).await?;
+    Ok(HttpResponse::Ok().json(DashboardDto::new(path.as_str(), &d, &compliance)))
 }
