@@ -21,6 +21,7 @@ mod m20261128_000008_add_server_secret_and_seed_source;
 mod m20261128_000009_widen_datapact_api_key;
 mod m20261128_000010_create_ssps;
 mod m20261128_000011_create_affirmations;
+mod m20261128_000012_add_poam_item_point_of_contact;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_widen_datapact_api_key::Migration),
             Box::new(m20261128_000010_create_ssps::Migration),
             Box::new(m20261128_000011_create_affirmations::Migration),
+            Box::new(m20261128_000012_add_poam_item_point_of_contact::Migration),
         ]
     }
 }

@@ -68,7 +68,7 @@ async fn setup(app: &TestApp) -> Setup {
         )
         .await;
     let poam_id = poam.body["id"].as_str().unwrap().to_owned();
-    let item = json!({ "milestone": "Issue named accounts", "practice_id": "AC.L2-3.1.1", "finding_id": finding_id, "scheduled_completion": "2020-01-31", "resources_required": "2 days of IT time" });
+    let item = json!({ "milestone": "Issue named accounts", "practice_id": "AC.L2-3.1.1", "finding_id": finding_id, "scheduled_completion": "2020-01-31", "resources_required": "2 days of IT time", "point_of_contact": "Pat Doe, IT" });
     let item =
         app.call("POST", &format!("/api/poams/{poam_id}/items"), Some(&officer), Some(item)).await;
     assert_eq!(item.status, 201, "{:?}", item.body);
@@ -215,6 +215,7 @@ db_test!(
         assert_eq!(item["requirement"], "AC.L2-3.1.1");
         assert_eq!(item["requirement_title"], "Authorized Access Control", "the practice's title");
         assert_eq!(item["resources_required"], "2 days of IT time");
+        assert_eq!(item["point_of_contact"], "Pat Doe, IT");
         assert_eq!(item["scheduled_completion"], "2020-03-31");
         let today = chrono::Utc::now().date_naive();
         assert_eq!(item["milestone_changes"], format!("{today}: was 2020-01-31"));

@@ -105,6 +105,7 @@ pub struct PoamItemRecord {
     pub actual_completion: Option<NaiveDate>,
     pub status: PoamItemStatus,
     pub resources_required: Option<String>,
+    pub point_of_contact: Option<String>,
     pub risk_accepted: bool,
     /// Whether the requirement may be on a POA&M at all (32 CFR 170.21).
     pub poam_eligible: bool,
@@ -126,6 +127,7 @@ impl TryFrom<poam_items::Model> for PoamItemRecord {
             scheduled_completion: row.scheduled_completion,
             actual_completion: row.actual_completion,
             resources_required: row.resources_required,
+            point_of_contact: row.point_of_contact,
             risk_accepted: row.risk_accepted,
             poam_eligible: row.poam_eligible,
             created_at: row.created_at,

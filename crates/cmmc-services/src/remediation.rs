@@ -66,6 +66,7 @@ pub struct NewPoamItem {
     pub finding_id: Option<String>,
     pub scheduled_completion: Option<NaiveDate>,
     pub resources_required: Option<String>,
+    pub point_of_contact: Option<String>,
 }
 
 /// Changes to a POA&M item: `None` leaves a field.
@@ -77,6 +78,8 @@ pub struct PoamItemChanges {
     pub status: Option<String>,
     pub resources_required: Option<Option<String>>,
     pub risk_accepted: Option<bool>,
+    /// `Some(None)` clears it.
+    pub point_of_contact: Option<Option<String>>,
 }
 
 /// One completed assessment in the SPRS history.
@@ -99,6 +102,11 @@ pub struct Dashboard {
     pub practices_met_by_domain: BTreeMap<String, (u32, u32)>,
     pub open_findings_by_severity: BTreeMap<String, u32>,
     pub overdue_poam_items: Vec<PoamItem>,
+}
+
+/// A POA&M item's point of contact: one line of 1 to 256 characters, or none.
+fn contact(value: Option<&str>) -> Result<Option<String>, ServiceError> {
+    value.map(|v| text("point_of_contact", v, cmmc_domain::text::TITLE_MAX)).transpose()
 }
 
 fn text(field: &str, value: &str, max: usize) -> Result<String, ServiceError> {
@@ -269,6 +277,7 @@ fn generated_item(
         actual_completion: Set(None),
         status: Set(PoamItemStatus::Open.as_str().to_owned()),
         resources_required: Set(None),
+        point_of_contact: Set(None),
         risk_accepted: Set(false),
         poam_eligible: Set(candidate.poam_eligible),
         created_at: Set(now),
@@ -291,6 +300,9 @@ impl PoamItemEdit {
             .as_deref()
             .map(|m| text("milestone", m, cmmc_domain::text::TITLE_MAX))
             .transpose()?;
+        if let Some(Some(poc)) = &changes.point_of_contact {
+            contact(Some(poc))?;
+        }
         let status =
             changes.status.as_deref().map(|s| parse::<PoamItemStatus>("status", s)).transpose()?;
         if status == Some(PoamItemStatus::Overdue) {
@@ -337,6 +349,9 @@ impl PoamItemEdit {
         if let Some(r) = changes.risk_accepted {
             active.risk_accepted = Set(r);
         }
+        if let Some(poc) = changes.point_of_contact {
+            active.point_of_contact = Set(contact(poc.as_deref())?);
+        }
         if let Some(s) = self.status {
             active.status = Set(s.as_str().to_owned());
             if s == PoamItemStatus::Completed
@@ -367,6 +382,7 @@ fn poam_item_changes(poam_id: &str, before: &poam_items::Model, after: &poam_ite
         ("actual_completion", json!(before.actual_completion), json!(after.actual_completion)),
         ("resources_required", json!(before.resources_required), json!(after.resources_required)),
         ("risk_accepted", json!(before.risk_accepted), json!(after.risk_accepted)),
+        ("point_of_contact", json!(before.point_of_contact), json!(after.point_of_contact)),
     ] {
         if b != a {
             details.insert(field.into(), json!({ "before": b, "after": a }));
@@ -848,6 +864,7 @@ impl Services {
         new: NewPoamItem,
     ) -> Result<PoamItem, ServiceError> {
         let milestone = text("milestone", &new.milestone, cmmc_domain::text::TITLE_MAX)?;
+        let point_of_contact = contact(new.point_of_contact.as_deref())?;
         let now = Utc::now();
         let txn = self.begin_change().await?;
         let poam = self.poam_row(&txn, actor, poam_id, Action::PoamManage).await?;
@@ -875,6 +892,7 @@ impl Services {
             actual_completion: Set(None),
             status: Set(PoamItemStatus::Open.as_str().to_owned()),
             resources_required: Set(new.resources_required),
+            point_of_contact: Set(point_of_contact),
             risk_accepted: Set(false),
             poam_eligible: Set(false),
             created_at: Set(now),

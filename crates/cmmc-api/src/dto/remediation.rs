@@ -100,6 +100,9 @@ pub(crate) struct CreatePoamItem {
     #[schema(example = "2025-09-30")]
     pub(crate) scheduled_completion: Option<NaiveDate>,
     pub(crate) resources_required: Option<String>,
+    /// Who answers for the item: one line of 1 to 256 characters.
+    #[schema(min_length = 1, max_length = 256, example = "Pat Doe, IT manager")]
+    pub(crate) point_of_contact: Option<String>,
 }
 
 /// The body of PATCH /api/poams/{poam_id}/items/{item_id}: a field left out is kept;
@@ -121,6 +124,10 @@ pub(crate) struct UpdatePoamItem {
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     pub(crate) resources_required: Option<Option<String>>,
     pub(crate) risk_accepted: Option<bool>,
+    /// One line of 1 to 256 characters; null clears it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 256)]
+    pub(crate) point_of_contact: Option<Option<String>>,
 }
 
 /// The body of POST /api/poams.
@@ -188,6 +195,8 @@ pub(crate) struct PoamItemDto<'a> {
     /// Past its scheduled completion and not completed.
     overdue: bool,
     resources_required: Option<&'a str>,
+    /// Who answers for the item.
+    point_of_contact: Option<&'a str>,
     risk_accepted: bool,
     /// Whether the requirement may be on a POA&M at all (32 CFR 170.21).
     poam_eligible: bool,
@@ -210,6 +219,7 @@ impl<'a> From<&'a PoamItem> for PoamItemDto<'a> {
             status: if i.overdue { "overdue" } else { item.status.as_str() },
             overdue: i.overdue,
             resources_required: item.resources_required.as_deref(),
+            point_of_contact: item.point_of_contact.as_deref(),
             risk_accepted: item.risk_accepted,
             poam_eligible: item.poam_eligible,
             created_at: item.created_at,

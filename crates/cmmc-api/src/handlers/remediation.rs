@@ -395,6 +395,7 @@ pub(crate) async fn add_poam_item(
         finding_id: b.finding_id,
         scheduled_completion: b.scheduled_completion,
         resources_required: b.resources_required,
+        point_of_contact: b.point_of_contact,
     };
     let item = state.services.add_poam_item(&user.0, &path, new).await?;
     Ok(HttpResponse::Created().json(PoamItemDto::from(&item)))
@@ -433,6 +434,7 @@ pub(crate) async fn update_poam_item(
         status: b.status,
         resources_required: b.resources_required,
         risk_accepted: b.risk_accepted,
+        point_of_contact: b.point_of_contact,
     };
     let item = state.services.update_poam_item(&user.0, &poam_id, &item_id, changes).await?;
     Ok(HttpResponse::Ok().json(PoamItemDto::from(&item)))

@@ -117,7 +117,8 @@ fn field_pattern(name: &str) -> Option<&'static str> {
         | "version"
         | "responsible_role"
         | "official_name"
-        | "official_title" => SHORT_TEXT,
+        | "official_title"
+        | "point_of_contact" => SHORT_TEXT,
         "narrative" | "system_description" | "boundary_description" | "statement" => LONG_TEXT,
         "practice_id" => PRACTICE_ID.as_str(),
         // No password holds a control character, not even a tab.

@@ -251,7 +251,7 @@ impl Services {
                     weakness,
                     requirement,
                     requirement_title,
-                    point_of_contact: None,
+                    point_of_contact: item.point_of_contact.clone(),
                     resources_required: item.resources_required.clone(),
                     milestone: item.milestone.clone(),
                     scheduled_completion: item.scheduled_completion,

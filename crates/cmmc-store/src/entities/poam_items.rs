@@ -15,6 +15,8 @@ pub struct Model {
     pub actual_completion: Option<Date>,
     pub status: String,
     pub resources_required: Option<String>,
+    /// Who answers for the item (migration 12).
+    pub point_of_contact: Option<String>,
     pub risk_accepted: bool,
     pub poam_eligible: bool,
     pub created_at: DateTimeUtc,
