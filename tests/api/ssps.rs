@@ -174,6 +174,12 @@ db_test!(
         assert_eq!(assessment.status, 201, "{:?}", assessment.body);
         assert_eq!(assessment.body["ssp_id"], ssp.as_str());
         let id = assessment.body["id"].as_str().unwrap();
+        // CA.L2-3.12.4's answer (the SSP requirement) links to it; no other answer does.
+        let answer = |practice: &str| format!("/api/assessments/{id}/practices/{practice}");
+        let ssp_answer = app.call("GET", &answer("CA.L2-3.12.4"), Some(&s.officer), None).await;
+        assert_eq!(ssp_answer.body["ssp_id"], ssp.as_str(), "{:?}", ssp_answer.body);
+        let other_answer = app.call("GET", &answer("AC.L2-3.1.1"), Some(&s.officer), None).await;
+        assert_eq!(other_answer.body["ssp_id"], Value::Null);
 
         let other = app.create_org(&s.admin, "Other").await;
         app.create_user(&s.admin, &other, "stranger", &["compliance_officer"]).await;

@@ -202,6 +202,9 @@ pub struct PracticeAnswer {
     pub evaluated_by: Option<String>,
     pub evaluated_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// On CA.L2-3.12.4's answer (the system security plan): the SSP version
+    /// the assessment names. None on every other answer.
+    pub ssp_id: Option<String>,
 }
 
 /// Changes to a practice answer; each field optional.
@@ -288,7 +291,17 @@ fn answer_of(row: assessment_practices::Model) -> Result<PracticeAnswer, Service
         evaluated_by: row.evaluated_by,
         evaluated_at: row.evaluated_at,
         updated_at: row.updated_at,
+        ssp_id: None,
     })
+}
+
+/// `answer` with the SSP version `assessment` names, when it is the answer
+/// to CA.L2-3.12.4 (the requirement to have a system security plan).
+fn with_ssp(mut answer: PracticeAnswer, assessment: &assessments::Model) -> PracticeAnswer {
+    if answer.practice_id.parse().is_ok_and(scoring::is_system_security_plan) {
+        answer.ssp_id.clone_from(&assessment.ssp_id);
+    }
+    answer
 }
 
 /// The columns scoring reads: a score does not load objectives or notes.
@@ -1015,7 +1028,8 @@ impl Services {
         assessment_id: &str,
         filter: PracticeAnswerFilter,
     ) -> Result<Vec<PracticeAnswer>, ServiceError> {
-        self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
+        let assessment =
+            self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
         let mut query = assessment_practices::Entity::find()
             .filter(assessment_practices::Column::AssessmentId.eq(assessment_id));
         if let Some(domain) = filter.domain {
@@ -1029,7 +1043,7 @@ impl Services {
         }
         let rows =
             query.order_by_asc(assessment_practices::Column::SortOrder).all(&self.db).await?;
-        rows.into_iter().map(answer_of).collect()
+        rows.into_iter().map(|row| Ok(with_ssp(answer_of(row)?, &assessment))).collect()
     }
 
     pub(crate) async fn practice_row<C: ConnectionTrait>(
@@ -1058,8 +1072,10 @@ impl Services {
         assessment_id: &str,
         practice_id: &str,
     ) -> Result<PracticeAnswer, ServiceError> {
-        self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
-        answer_of(self.practice_row(&self.db, assessment_id, practice_id).await?)
+        let assessment =
+            self.assessment_for(&self.db, actor, assessment_id, Action::AssessmentRead).await?;
+        let answer = answer_of(self.practice_row(&self.db, assessment_id, practice_id).await?)?;
+        Ok(with_ssp(answer, &assessment))
     }
 
     /// One practice answer of an assessment, locked until commit on
@@ -1154,7 +1170,7 @@ impl Services {
             practice_update_details(assessment_id, practice_id, &before, &after),
         );
         txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
-        Ok(after)
+        Ok(with_ssp(after, &assessment))
     }
 
     /// The assessment's score: for a completed assessment the one it earned,

@@ -280,6 +280,9 @@ pub(crate) struct PracticeAnswerDto<'a> {
     evaluated_at: Option<chrono::DateTime<chrono::Utc>>,
     updated_at: chrono::DateTime<chrono::Utc>,
     evidence: EvidenceCountsDto,
+    /// On CA.L2-3.12.4 (the system security plan): the SSP version the
+    /// assessment names (`GET /api/ssps/{id}`); null on every other practice.
+    ssp_id: Option<&'a str>,
 }
 
 impl<'a> PracticeAnswerDto<'a> {
@@ -321,6 +324,7 @@ impl<'a> PracticeAnswerDto<'a> {
                 accepted: counts.accepted,
                 rejected: counts.rejected,
             },
+            ssp_id: p.ssp_id.as_deref(),
         }
     }
 }
