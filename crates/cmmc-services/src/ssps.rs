@@ -16,7 +16,7 @@ use sea_orm::{
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, Author};
+use crate::audit::AuditEvent;
 use crate::{Actor, ServiceError, Services};
 
 /// A person as given (see `cmmc_domain::ssp::check_people`).
@@ -292,7 +292,7 @@ impl Services {
     /// [`ServiceError::NotFound`] for another organisation.
     pub async fn list_ssps(&self, actor: &Actor, org_id: &str) -> Result<Vec<Ssp>, ServiceError> {
         actor.authorize(Action::AssessmentRead, org_id, "organization")?;
-        self.organization_exists(&self.db, org_id).await?;
+        self.get_organization(actor, org_id).await?;
         ssps::Entity::find()
             .filter(ssps::Column::OrgId.eq(org_id))
             .order_by_asc(ssps::Column::Name)
@@ -338,31 +338,9 @@ impl Services {
         self.practices_for_level(db, level).await
     }
 
-    /// Not found unless the organisation exists.
-    async fn organization_exists<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        org_id: &str,
-    ) -> Result<(), ServiceError> {
-        let found = cmmc_store::entities::organizations::Entity::find_by_id(org_id.to_owned())
-            .one(db)
-            .await?;
-        found.map(|_| ()).ok_or_else(|| ServiceError::not_found("organization"))
-    }
-
     /// The audit event of a change to an SSP version.
     fn ssp_event(action: &str, id: &str, details: Json) -> AuditEvent {
         AuditEvent::new(action, "ssp", Some(id), details)
-    }
-
-    /// Records `event` for `org_id` and commits.
-    async fn commit_ssp(
-        txn: crate::unit_of_work::UnitOfWork,
-        actor: &Actor,
-        org_id: &str,
-        event: AuditEvent,
-    ) -> Result<(), ServiceError> {
-        txn.commit(&Author::from(actor), Some(org_id), event).await
     }
 }
 

@@ -17,6 +17,7 @@ use sea_orm::{
 use serde_json::{Map, Value as Json, json};
 use uuid::Uuid;
 
+use crate::audit::Author;
 use crate::{Actor, ServiceError, Services};
 
 impl Services {
@@ -57,7 +58,7 @@ impl Services {
         let row = row.insert(&txn).await?;
         let details = json!({ "name": row.name, "version": row.version, "level": row.level });
         let event = Self::ssp_event("ssp.create", &row.id, details);
-        Self::commit_ssp(txn, actor, org_id, event).await?;
+        txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Ssp::try_from(row)
     }
 
@@ -81,7 +82,7 @@ impl Services {
         let after = active.update(&txn).await?;
         let details = changed_fields(&before, &after);
         let event = Self::ssp_event("ssp.update", ssp_id, details);
-        Self::commit_ssp(txn, actor, &after.org_id, event).await?;
+        txn.commit(&Author::from(actor), Some(&after.org_id), event).await?;
         Ssp::try_from(after)
     }
 
@@ -145,7 +146,7 @@ impl Services {
         let details = json!({ "ssp_id": ssp_id, "practice_id": practice_id, "implementation_status": row.implementation_status });
         let event =
             crate::audit::AuditEvent::new("ssp.statement", "ssp_statement", Some(&row.id), details);
-        Self::commit_ssp(txn, actor, &ssp.org_id, event).await?;
+        txn.commit(&Author::from(actor), Some(&ssp.org_id), event).await?;
         Ok((SspStatement::try_from(row)?, created))
     }
 
@@ -189,7 +190,7 @@ impl Services {
         let details =
             json!({ "name": after.name, "version": after.version, "ssp_date": after.ssp_date });
         let event = Self::ssp_event("ssp.publish", ssp_id, details);
-        Self::commit_ssp(txn, actor, &after.org_id, event).await?;
+        txn.commit(&Author::from(actor), Some(&after.org_id), event).await?;
         Ssp::try_from(after)
     }
 
@@ -238,7 +239,7 @@ impl Services {
         }
         let details = json!({ "from": ssp_id, "version": row.version, "statements": copied });
         let event = Self::ssp_event("ssp.version", &row.id, details);
-        Self::commit_ssp(txn, actor, &row.org_id, event).await?;
+        txn.commit(&Author::from(actor), Some(&row.org_id), event).await?;
         Ssp::try_from(row)
     }
 }
