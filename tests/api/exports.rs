@@ -5,18 +5,18 @@
 use cmmc_tests::{PASSWORD, TestApp, db_test, spawn_app};
 use serde_json::{Value, json};
 
-struct Setup {
-    admin: String,
-    officer: String,
-    assessment: String,
-    poam: String,
-    item: String,
+pub(crate) struct Setup {
+    pub(crate) admin: String,
+    pub(crate) officer: String,
+    pub(crate) assessment: String,
+    pub(crate) poam: String,
+    pub(crate) item: String,
 }
 
 /// An assessment in progress with two answers (AC.L2-3.1.1 not met with a
 /// note that looks like a formula, AC.L2-3.1.2 met), one piece of evidence,
 /// a finding and a POA&M item whose date was moved once.
-async fn setup(app: &TestApp) -> Setup {
+pub(crate) async fn setup(app: &TestApp) -> Setup {
     let admin = app.admin_token().await;
     let org = app.create_org(&admin, "Acme").await;
     app.create_user(&admin, &org, "officer", &["compliance_officer", "assessor"]).await;
@@ -87,7 +87,11 @@ async fn setup(app: &TestApp) -> Setup {
 }
 
 /// GET `path` as `token`: status, Content-Type, Content-Disposition, bytes.
-async fn fetch(app: &TestApp, token: &str, path: &str) -> (u16, String, String, Vec<u8>) {
+pub(crate) async fn fetch(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+) -> (u16, String, String, Vec<u8>) {
     let response =
         app.client.get(format!("{}{path}", app.address)).bearer_auth(token).send().await.unwrap();
     let header = |name: &str| {
@@ -114,23 +118,29 @@ fn csv_records(bytes: &[u8]) -> Vec<std::collections::HashMap<String, String>> {
         .collect()
 }
 
-/// Every sheet of an XLSX as openpyxl reads it: {sheet: [[cell, ...], ...]},
-/// dates as ISO text; None without `CMMC_TEST_PYTHON`.
-fn openpyxl_sheets(bytes: &[u8]) -> Option<Value> {
+/// What `script` prints as JSON when run by `CMMC_TEST_PYTHON` on `bytes`
+/// saved as `file_name`; None (with a note) without `CMMC_TEST_PYTHON`.
+pub(crate) fn python_reads(bytes: &[u8], file_name: &str, script: &str) -> Option<Value> {
     let Ok(python) = std::env::var("CMMC_TEST_PYTHON") else {
-        eprintln!("CMMC_TEST_PYTHON is not set: the XLSX is not read back here (CI sets it)");
+        eprintln!("CMMC_TEST_PYTHON is not set: {file_name} is not read back here (CI sets it)");
         return None;
     };
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("export.xlsx");
+    let path = dir.path().join(file_name);
     std::fs::write(&path, bytes).unwrap();
-    let script = "import sys, json, datetime, openpyxl\nw = openpyxl.load_workbook(sys.argv[1])\ndef v(c):\n    return c.isoformat()[:10] if isinstance(c, datetime.datetime) else c\nprint(json.dumps({s.title: [[v(c) for c in r] for r in s.iter_rows(values_only=True)] for s in w.worksheets}))\n";
     let output = std::process::Command::new(python)
         .args(["-c", script, path.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(output.status.success(), "openpyxl: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{file_name}: {}", String::from_utf8_lossy(&output.stderr));
     Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+/// Every sheet of an XLSX as openpyxl reads it: {sheet: [[cell, ...], ...]},
+/// dates as ISO text; None without `CMMC_TEST_PYTHON`.
+fn openpyxl_sheets(bytes: &[u8]) -> Option<Value> {
+    let script = "import sys, json, datetime, openpyxl\nw = openpyxl.load_workbook(sys.argv[1])\ndef v(c):\n    return c.isoformat()[:10] if isinstance(c, datetime.datetime) else c\nprint(json.dumps({s.title: [[v(c) for c in r] for r in s.iter_rows(values_only=True)] for s in w.worksheets}))\n";
+    python_reads(bytes, "export.xlsx", script)
 }
 
 /// The row of `sheet` whose first cell is `key`, as a map from the header.

@@ -15,6 +15,7 @@ mod catalogue;
 mod datapact;
 mod db_faults;
 mod diag;
+mod documents;
 mod evidence;
 mod evidence_files;
 mod exports;

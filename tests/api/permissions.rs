@@ -78,7 +78,8 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         )
         | ("GET", "/api/poams/{poam_id}" | "/api/organizations/{org_id}/dashboard")
         | ("GET", "/api/assessments/{id}/export" | "/api/poams/{poam_id}/export")
-        | ("GET", "/api/assessments/{id}/sprs-record") => Rule::Org(A::AssessmentRead),
+        | ("GET", "/api/assessments/{id}/sprs-record" | "/api/assessments/{id}/report")
+        | ("GET", "/api/ssps/{ssp_id}/export") => Rule::Org(A::AssessmentRead),
         ("POST", "/api/assessments/{id}/findings")
         | ("PATCH" | "DELETE", "/api/assessments/{id}/findings/{finding_id}") => {
             Rule::Org(A::FindingManage)

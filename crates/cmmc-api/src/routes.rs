@@ -212,6 +212,8 @@ fn export_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/assessments/{id}/export", web::get().to(exports::export_assessment)),
         ("GET", "/poams/{poam_id}/export", web::get().to(exports::export_poam)),
         ("GET", "/assessments/{id}/sprs-record", web::get().to(exports::sprs_record)),
+        ("GET", "/ssps/{ssp_id}/export", web::get().to(exports::export_ssp)),
+        ("GET", "/assessments/{id}/report", web::get().to(exports::assessment_report)),
     ]
 }
 

@@ -244,9 +244,79 @@ fn milestone_changes(changes: &[(NaiveDate, Option<NaiveDate>)]) -> String {
     parts.join("; ")
 }
 
+/// Bar lengths for a chart of `values`, in whole units of which the largest
+/// value gets `full`: a positive value gets at least one unit (so no loss is
+/// hidden), zero and negative values none.
+#[must_use]
+pub fn bar_lengths(values: &[i32], full: u32) -> Vec<u32> {
+    let max = values.iter().copied().filter(|v| *v > 0).max().unwrap_or(0);
+    values
+        .iter()
+        .map(|&value| {
+            if value <= 0 || max == 0 {
+                return 0;
+            }
+            let scaled =
+                u64::from(value.unsigned_abs()) * u64::from(full) / u64::from(max.unsigned_abs());
+            u32::try_from(scaled).unwrap_or(full).clamp(1, full.max(1))
+        })
+        .collect()
+}
+
+/// A code such as `partially_implemented` as words: `Partially implemented`.
+#[must_use]
+pub fn label(code: &str) -> String {
+    let words = code.replace('_', " ");
+    let mut chars = words.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// How many findings there are of each severity, most serious first; every
+/// severity is listed, with 0 where there are none.
+#[must_use]
+pub fn count_by_severity(
+    severities: impl IntoIterator<Item = crate::Severity>,
+) -> Vec<(crate::Severity, u32)> {
+    let mut counts: Vec<(crate::Severity, u32)> =
+        crate::Severity::ALL.iter().map(|s| (*s, 0)).collect();
+    for severity in severities {
+        if let Some((_, n)) = counts.iter_mut().find(|(s, _)| *s == severity) {
+            *n += 1;
+        }
+    }
+    counts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bars_scale_to_the_largest_and_never_hide_a_loss() {
+        assert_eq!(bar_lengths(&[10, 5, 0, 1, -3], 20), vec![20, 10, 0, 2, 0]);
+        assert_eq!(bar_lengths(&[40, 1], 20), vec![20, 1], "1 of 40 rounds down to 0, shown as 1");
+        assert_eq!(bar_lengths(&[3, 3], 7), vec![7, 7]);
+        assert_eq!(bar_lengths(&[100, 1], 10), vec![10, 1]);
+        assert_eq!(bar_lengths(&[0, 0], 10), vec![0, 0]);
+        assert_eq!(bar_lengths(&[], 10), Vec::<u32>::new());
+        assert_eq!(bar_lengths(&[i32::MAX, 1], 400), vec![400, 1]);
+    }
+
+    #[test]
+    fn labels_are_words() {
+        assert_eq!(label("partially_implemented"), "Partially implemented");
+        assert_eq!(label("met"), "Met");
+        assert_eq!(label(""), "");
+    }
+
+    #[test]
+    fn severities_are_counted_most_serious_first() {
+        use crate::Severity::{Critical, High, Low, Medium};
+        assert_eq!(
+            count_by_severity([Low, High, Low]),
+            vec![(Critical, 0), (High, 1), (Medium, 0), (Low, 2)]
+        );
+    }
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()

@@ -12,6 +12,16 @@ pub(crate) struct ExportQuery {
     pub(crate) format: Option<String>,
 }
 
+/// Which document to make.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DocumentQuery {
+    /// `docx` (a Word document; the default) or `html` (one printable page).
+    #[param(pattern = "^(docx|html)$", example = "docx")]
+    pub(crate) format: Option<String>,
+}
+
 /// The query of the SPRS record.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

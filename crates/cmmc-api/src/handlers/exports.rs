@@ -1,17 +1,19 @@
-//! Exports: an assessment's results and a POA&M as CSV or XLSX files.
+//! Exports: an assessment's results and a POA&M as CSV or XLSX files, the
+//! SSP and an assessment's summary as DOCX or printable HTML, and the SPRS
+//! record.
 
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpResponse, web};
-use cmmc_services::exports::{ExportFile, SheetFormat};
+use cmmc_services::exports::{DocumentFormat, ExportFile, SheetFormat};
 use utoipa::OpenApi;
 
-use crate::dto::exports::{ExportQuery, SprsRecordDto, SprsRecordQuery};
+use crate::dto::exports::{DocumentQuery, ExportQuery, SprsRecordDto, SprsRecordQuery};
 use crate::error::ApiError;
 use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(export_assessment, export_poam, sprs_record))]
+#[openapi(paths(export_assessment, export_poam, sprs_record, export_ssp, assessment_report))]
 pub(crate) struct Doc;
 
 /// The file as an attachment. Its name is ASCII letters, digits and `-`
@@ -26,6 +28,91 @@ fn attachment(file: ExportFile) -> HttpResponse {
         .insert_header(disposition)
         .insert_header(("Cache-Control", "private, no-store"))
         .body(file.bytes)
+}
+
+/// A document: a Word file as an attachment; HTML shown in place (with its
+/// file name for saving), under a policy that lets it load and run nothing.
+fn document(file: ExportFile, format: DocumentFormat) -> HttpResponse {
+    if format == DocumentFormat::Docx {
+        return attachment(file);
+    }
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Inline,
+        parameters: vec![DispositionParam::Filename(file.filename)],
+    };
+    HttpResponse::Ok()
+        .content_type(file.content_type)
+        .insert_header(disposition)
+        .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox allow-modals",
+        ))
+        .body(file.bytes)
+}
+
+/// GET /api/ssps/{ssp_id}/export?format=docx|html
+///
+/// The SSP version as a document: a title page (organisation, name,
+/// version, date), the system, its boundary and CAGE codes, a table of its
+/// people, and a section per domain with each requirement's implementation
+/// statement ("Not yet stated" where there is none). Audited as `ssp.export`.
+#[utoipa::path(get, path = "/api/ssps/{ssp_id}/export", tag = "reports", security(("bearer" = [])),
+    params(("ssp_id" = String, Path, description = "The SSP version: a UUID"), DocumentQuery),
+    responses(
+        (status = 200, description = "The document: DOCX as an attachment, HTML inline",
+            content(
+                ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                ("text/html; charset=utf-8"),
+            ),
+            headers(("Content-Disposition" = String, description = "`attachment` (DOCX) or `inline` (HTML) with a file name made of the SSP's name and version"))),
+        (status = 400, description = "A format other than docx or html, an unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such SSP (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn export_ssp(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    query: web::Query<DocumentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format: DocumentFormat = query.format.as_deref().unwrap_or("docx").parse()?;
+    let file = state.services.export_ssp(&user.0, &path, format).await?;
+    Ok(document(file, format))
+}
+
+/// GET /api/assessments/{id}/report?format=docx|html
+///
+/// An assessment's summary: its facts (level, type, status, SPRS score,
+/// CMMC status earned, dates), a chart of the SPRS points lost per domain,
+/// the deductions, the findings by severity and its newest POA&M, overdue
+/// items marked. Audited as `assessment.report`.
+#[utoipa::path(get, path = "/api/assessments/{id}/report", tag = "reports", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment: a UUID"), DocumentQuery),
+    responses(
+        (status = 200, description = "The document: DOCX as an attachment, HTML inline",
+            content(
+                ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                ("text/html; charset=utf-8"),
+            ),
+            headers(("Content-Disposition" = String, description = "`attachment` (DOCX) or `inline` (HTML) with a file name made of the assessment's title"))),
+        (status = 400, description = "A format other than docx or html, an unknown parameter, or a control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn assessment_report(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    query: web::Query<DocumentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format: DocumentFormat = query.format.as_deref().unwrap_or("docx").parse()?;
+    let file = state.services.assessment_report(&user.0, &path, format).await?;
+    Ok(document(file, format))
 }
 
 /// GET /api/assessments/{id}/export?format=csv|xlsx

@@ -4,7 +4,12 @@
 //! audited, and reading one needs what reading its assessment needs.
 
 mod csv;
+mod documents;
+mod docx;
+mod html;
 mod xlsx;
+
+pub use documents::DocumentFormat;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -145,15 +150,9 @@ impl Services {
             content_type: format.content_type(),
             bytes,
         };
-        self.audit_export(
-            actor,
-            &assessment.org_id,
-            "assessment",
-            assessment_id,
-            format,
-            rows.len(),
-        )
-        .await?;
+        let details = json!({ "format": format.as_str(), "rows": rows.len() });
+        self.audit_file(actor, &assessment.org_id, "assessment.export", assessment_id, details)
+            .await?;
         Ok(file)
     }
 
@@ -182,22 +181,23 @@ impl Services {
             content_type: format.content_type(),
             bytes,
         };
-        self.audit_export(actor, &poam.poam.org_id, "poam", poam_id, format, rows.len()).await?;
+        let details = json!({ "format": format.as_str(), "rows": rows.len() });
+        self.audit_file(actor, &poam.poam.org_id, "poam.export", poam_id, details).await?;
         Ok(file)
     }
 
-    async fn audit_export(
+    /// The audit row of a file made: `action` is `<resource>.<what>`.
+    async fn audit_file(
         &self,
         actor: &Actor,
         org_id: &str,
-        kind: &str,
+        action: &str,
         id: &str,
-        format: SheetFormat,
-        rows: usize,
+        details: serde_json::Value,
     ) -> Result<(), ServiceError> {
+        let kind = action.split('.').next().unwrap_or(action);
         let txn = self.begin_change().await?;
-        let details = json!({ "format": format.as_str(), "rows": rows });
-        let event = AuditEvent::new(&format!("{kind}.export"), kind, Some(id), details);
+        let event = AuditEvent::new(action, kind, Some(id), details);
         txn.commit(&Author::from(actor), Some(org_id), event).await
     }
 
