@@ -22,6 +22,7 @@ mod m20261128_000009_widen_datapact_api_key;
 mod m20261128_000010_create_ssps;
 mod m20261128_000011_create_affirmations;
 mod m20261128_000012_add_poam_item_point_of_contact;
+mod m20261128_000013_add_senior_officials_and_closeouts;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_create_ssps::Migration),
             Box::new(m20261128_000011_create_affirmations::Migration),
             Box::new(m20261128_000012_add_poam_item_point_of_contact::Migration),
+            Box::new(m20261128_000013_add_senior_officials_and_closeouts::Migration),
         ]
     }
 }

@@ -37,6 +37,7 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
             | "/api/cmmc/practices",
         )
         | ("GET", "/api/cmmc/practices/{practice_id}")
+        | ("GET", "/api/cmmc/oscal/catalog" | "/api/cmmc/oscal/profiles/{level}")
         | ("POST", "/api/auth/login" | "/api/auth/refresh") => Rule::Public,
         ("POST", "/api/auth/logout") | ("GET", "/api/auth/me") | ("PUT", "/api/auth/password") => {
             Rule::SignedIn
@@ -66,9 +67,8 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("GET", "/api/assessments/{id}/practices/{practice_id}") => Rule::Org(A::AssessmentRead),
         ("PATCH" | "DELETE", "/api/assessments/{id}")
         | ("POST", "/api/assessments/{id}/start" | "/api/assessments/{id}/submit")
-        | ("POST", "/api/assessments/{id}/complete" | "/api/assessments/{id}/reopen") => {
-            Rule::Org(A::AssessmentManage)
-        }
+        | ("POST", "/api/assessments/{id}/complete" | "/api/assessments/{id}/reopen")
+        | ("POST", "/api/assessments/{id}/closeout") => Rule::Org(A::AssessmentManage),
         ("PATCH", "/api/assessments/{id}/practices/{practice_id}") => {
             Rule::Org(A::PracticeEvaluate)
         }
@@ -80,6 +80,11 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("GET", "/api/assessments/{id}/export" | "/api/poams/{poam_id}/export")
         | ("GET", "/api/assessments/{id}/sprs-record" | "/api/assessments/{id}/report")
         | ("GET", "/api/ssps/{ssp_id}/export") => Rule::Org(A::AssessmentRead),
+        (
+            "GET",
+            "/api/assessments/{id}/oscal/assessment-results" | "/api/poams/{poam_id}/oscal",
+        )
+        | ("GET", "/api/organizations/{org_id}/oscal/ssp") => Rule::Org(A::AssessmentRead),
         ("POST", "/api/assessments/{id}/findings")
         | ("PATCH" | "DELETE", "/api/assessments/{id}/findings/{finding_id}") => {
             Rule::Org(A::FindingManage)
@@ -349,6 +354,7 @@ fn concrete(path: &str, org: &Org) -> String {
         .replace("{item_id}", &org.item)
         .replace("{evidence_id}", &org.evidence)
         .replace("{ssp_id}", &org.ssp)
+        .replace("{level}", "2")
 }
 
 db_test!(

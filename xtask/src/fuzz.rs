@@ -303,6 +303,7 @@ fn make_fixture(
             ("mapping_id", vec![mapping]),
             ("user_id", users),
             ("ssp_id", vec![ssp]),
+            ("level", vec!["2".to_owned()]),
         ],
     })
 }

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
     affirmations, assessments, audit, auth, catalog, datapact, diag, evidence, exports, fallback,
-    organizations, remediation, ssps,
+    organizations, oscal, remediation, ssps,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -43,6 +43,8 @@ fn public_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/cmmc/levels", web::get().to(catalog::list_levels)),
         ("GET", "/cmmc/practices", web::get().to(catalog::list_practices)),
         ("GET", "/cmmc/practices/{practice_id}", web::get().to(catalog::get_practice)),
+        ("GET", "/cmmc/oscal/catalog", web::get().to(oscal::oscal_catalog)),
+        ("GET", "/cmmc/oscal/profiles/{level}", web::get().to(oscal::oscal_profile)),
     ]
 }
 
@@ -91,6 +93,7 @@ fn assessments_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("POST", "/assessments/{id}/start", web::post().to(assessments::start_assessment)),
         ("POST", "/assessments/{id}/submit", web::post().to(assessments::submit_assessment)),
         ("POST", "/assessments/{id}/complete", web::post().to(assessments::complete_assessment)),
+        ("POST", "/assessments/{id}/closeout", web::post().to(assessments::closeout_assessment)),
         ("POST", "/assessments/{id}/reopen", web::post().to(assessments::reopen_assessment)),
         ("GET", "/assessments/{id}/practices", web::get().to(assessments::list_practice_answers)),
         (
@@ -213,6 +216,13 @@ fn export_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/poams/{poam_id}/export", web::get().to(exports::export_poam)),
         ("GET", "/assessments/{id}/sprs-record", web::get().to(exports::sprs_record)),
         ("GET", "/ssps/{ssp_id}/export", web::get().to(exports::export_ssp)),
+        (
+            "GET",
+            "/assessments/{id}/oscal/assessment-results",
+            web::get().to(oscal::oscal_assessment_results),
+        ),
+        ("GET", "/poams/{poam_id}/oscal", web::get().to(oscal::oscal_poam)),
+        ("GET", "/organizations/{org_id}/oscal/ssp", web::get().to(oscal::oscal_ssp)),
         ("GET", "/assessments/{id}/report", web::get().to(exports::assessment_report)),
     ]
 }

@@ -75,10 +75,91 @@ pub fn is_overdue(
     !completed && scheduled.is_some_and(|date| date < today)
 }
 
+/// A requirement NOT MET at the assessment, with its POA&M items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenRequirement {
+    pub practice_id: String,
+    /// How many POA&M items name it, and how many of those are completed.
+    pub items: usize,
+    pub completed: usize,
+}
+
+/// What stands in the way of a POA&M closeout (32 CFR 170.21(b)) on
+/// `today`: it closes a Conditional status only, once, by the closeout
+/// deadline (after it the Conditional status has expired), and every
+/// requirement that was NOT MET has POA&M items, all completed. Empty when
+/// the closeout may be recorded.
+#[must_use]
+pub fn closeout_problems(
+    conditional: bool,
+    closed_out: bool,
+    deadline: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+    open: &[OpenRequirement],
+) -> Vec<String> {
+    if !conditional {
+        return vec![
+            "only a completed assessment with a Conditional status has a POA&M closeout".into(),
+        ];
+    }
+    if closed_out {
+        return vec!["its POA&M closeout is already recorded".into()];
+    }
+    let mut problems = Vec::new();
+    if let Some(deadline) = deadline.filter(|d| *d < today) {
+        problems.push(format!(
+            "the closeout deadline was {deadline}: the Conditional status has expired, and a new assessment is needed"
+        ));
+    }
+    let missing: Vec<&str> =
+        open.iter().filter(|r| r.items == 0).map(|r| r.practice_id.as_str()).collect();
+    if !missing.is_empty() {
+        problems.push(format!("no POA&M item names {}", missing.join(", ")));
+    }
+    let unfinished: Vec<&str> = open
+        .iter()
+        .filter(|r| r.items > 0 && r.completed < r.items)
+        .map(|r| r.practice_id.as_str())
+        .collect();
+    if !unfinished.is_empty() {
+        problems.push(format!("POA&M items are not completed for {}", unfinished.join(", ")));
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{PoamEligibility, PracticeStatus};
+
+    fn open(id: &str, items: usize, completed: usize) -> OpenRequirement {
+        OpenRequirement { practice_id: id.into(), items, completed }
+    }
+
+    #[test]
+    fn a_closeout_needs_a_conditional_status_in_time_with_every_item_done() {
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let (deadline, today) = (Some(day("2026-08-29")), day("2026-08-29"));
+        let done = [open("AC.L2-3.1.5", 2, 2), open("SC.L2-3.13.11", 1, 1)];
+        assert!(
+            closeout_problems(true, false, deadline, today, &done).is_empty(),
+            "the deadline day itself is in time"
+        );
+        assert_eq!(closeout_problems(false, false, deadline, today, &done).len(), 1);
+        assert!(closeout_problems(true, true, deadline, today, &done)[0].contains("already"));
+        let late = closeout_problems(true, false, deadline, day("2026-08-30"), &done);
+        assert_eq!(
+            late,
+            [
+                "the closeout deadline was 2026-08-29: the Conditional status has expired, and a new assessment is needed"
+            ]
+        );
+        let undone = [open("AC.L2-3.1.5", 2, 1), open("AU.L2-3.3.4", 0, 0)];
+        assert_eq!(
+            closeout_problems(true, false, deadline, today, &undone),
+            ["no POA&M item names AU.L2-3.3.4", "POA&M items are not completed for AC.L2-3.1.5"]
+        );
+    }
 
     fn result(
         id: &str,

@@ -6,8 +6,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use cmmc_domain::access::Action;
 use cmmc_domain::affirmation::{self, Problem, Standing};
-use cmmc_domain::{AssessmentStatus, Email, Level, PoamStatus};
-use cmmc_store::entities::{affirmations, assessments, organizations, poams};
+use cmmc_domain::{AssessmentStatus, Email, Level};
+use cmmc_store::entities::{affirmations, assessments, organizations, users};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -22,6 +22,9 @@ use crate::{Actor, ServiceError, Services};
 pub struct NewAffirmation {
     /// The completed assessment it affirms; None for the current status.
     pub assessment_id: Option<String>,
+    /// The signed-in user, when they affirm in their own name as a senior
+    /// official of the organisation; None for a named person.
+    pub official_user_id: Option<String>,
     pub official_name: String,
     pub official_title: String,
     pub official_email: String,
@@ -43,6 +46,8 @@ pub struct Affirmation {
     pub official_phone: Option<String>,
     pub statement: String,
     pub made_by: String,
+    /// The senior official's account, when they affirmed in their own name.
+    pub official_user_id: Option<String>,
     pub affirmed_at: DateTime<Utc>,
 }
 
@@ -63,6 +68,7 @@ impl TryFrom<affirmations::Model> for Affirmation {
             official_phone: row.official_phone,
             statement: row.statement,
             made_by: row.made_by,
+            official_user_id: row.official_user_id,
             affirmed_at: row.affirmed_at,
         })
     }
@@ -114,23 +120,66 @@ impl Official {
     }
 }
 
+/// Checks that `user_id` is the caller, an active senior official of `org_id`.
+async fn senior_official<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    org_id: &str,
+    user_id: &str,
+) -> Result<(), ServiceError> {
+    if user_id != actor.user_id {
+        return Err(ServiceError::unprocessable(
+            "official_user_id",
+            "an official affirms in their own name only: it must be your own user id \
+             (record anyone else as a named person, without official_user_id)",
+        ));
+    }
+    let user = users::Entity::find_by_id(user_id.to_owned()).one(db).await?;
+    match user {
+        Some(u) if u.org_id.as_deref() == Some(org_id) && u.is_active && u.senior_official => {
+            Ok(())
+        }
+        _ => Err(ServiceError::unprocessable(
+            "official_user_id",
+            "you are not marked as a senior official of this organisation \
+             (an org_admin marks one with PATCH .../users/{id} {\"senior_official\": true})",
+        )),
+    }
+}
+
+/// The days POA&M closeouts were recorded.
+fn closeout_dates(completed: &[assessments::Model]) -> Vec<NaiveDate> {
+    completed.iter().filter_map(|a| a.closed_out_at).map(|at| at.date_naive()).collect()
+}
+
 impl Services {
     /// Records an affirmation by an Affirming Official, for a completed
-    /// assessment of the organisation or for its current status.
+    /// assessment of the organisation or for its current status: either a
+    /// named person, recorded by whoever may manage assessments, or the
+    /// signed-in user in their own name (`official_user_id`), who must be
+    /// an active senior official of the organisation.
     ///
     /// # Errors
     /// 400 naming a bad field; [`ServiceError::Unprocessable`] for an
-    /// assessment that is not the organisation's; [`ServiceError::Conflict`]
-    /// for one not completed.
+    /// assessment that is not the organisation's, or an `official_user_id`
+    /// that is not the caller or not a senior official;
+    /// [`ServiceError::Conflict`] for an assessment not completed.
     pub async fn create_affirmation(
         &self,
         actor: &Actor,
         org_id: &str,
         new: NewAffirmation,
     ) -> Result<Affirmation, ServiceError> {
-        actor.authorize(Action::AssessmentManage, org_id, "organization")?;
+        let action = match new.official_user_id {
+            Some(_) => Action::AssessmentRead,
+            None => Action::AssessmentManage,
+        };
+        actor.authorize(action, org_id, "organization")?;
         let official = Official::check(&new)?;
         let txn = self.begin_change().await?;
+        if let Some(user_id) = &new.official_user_id {
+            senior_official(&txn, actor, org_id, user_id).await?;
+        }
         let org = organizations::Entity::find_by_id(org_id.to_owned())
             .one(&txn)
             .await?
@@ -155,13 +204,14 @@ impl Services {
                 .statement
                 .unwrap_or_else(|| affirmation::default_statement(&org.name, level))),
             made_by: Set(actor.user_id.clone()),
+            official_user_id: Set(new.official_user_id.clone()),
             affirmed_at: Set(now),
             created_at: Set(now),
             updated_at: Set(now),
         }
         .insert(&txn)
         .await?;
-        let details = json!({ "assessment_id": row.assessment_id, "level": row.level, "official_name": row.official_name, "official_title": row.official_title });
+        let details = json!({ "assessment_id": row.assessment_id, "level": row.level, "official_name": row.official_name, "official_title": row.official_title, "official_user_id": row.official_user_id });
         let event = AuditEvent::new("affirmation.create", "affirmation", Some(&row.id), details);
         txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Affirmation::try_from(row)
@@ -236,7 +286,7 @@ impl Services {
             .await?;
         let mut triggers: Vec<NaiveDate> =
             completed.iter().filter_map(|a| a.completed_at).map(|at| at.date_naive()).collect();
-        triggers.extend(self.closeout_dates(&completed).await?);
+        triggers.extend(closeout_dates(&completed));
         let last_affirmation = affirmations::Entity::find()
             .filter(affirmations::Column::OrgId.eq(org_id))
             .order_by_desc(affirmations::Column::AffirmedAt)
@@ -259,25 +309,5 @@ impl Services {
         });
         let problems = affirmation::problems(standing.as_ref(), next, today);
         Ok(Compliance { standing, validity_end, next_affirmation_due: next, problems })
-    }
-
-    /// The days the POA&Ms of Conditional assessments were completed: their closeouts.
-    async fn closeout_dates(
-        &self,
-        completed: &[assessments::Model],
-    ) -> Result<Vec<NaiveDate>, ServiceError> {
-        let conditional: Vec<String> = completed
-            .iter()
-            .filter(|a| a.cmmc_status.as_deref() == Some("conditional"))
-            .map(|a| a.id.clone())
-            .collect();
-        Ok(poams::Entity::find()
-            .filter(poams::Column::AssessmentId.is_in(conditional))
-            .filter(poams::Column::Status.eq(PoamStatus::Completed.as_str()))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|p| p.updated_at.date_naive())
-            .collect())
     }
 }

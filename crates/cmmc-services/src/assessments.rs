@@ -20,6 +20,8 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, Author};
 use crate::{Actor, ServiceError, Services};
 
+mod closeout;
+
 /// An assessment as callers see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
@@ -39,6 +41,9 @@ pub struct Assessment {
     pub level3_score: Option<i32>,
     pub cmmc_status: Option<String>,
     pub conditional_deadline: Option<NaiveDate>,
+    /// When a Conditional status's POA&M closeout was recorded, and by whom.
+    pub closed_out_at: Option<DateTime<Utc>>,
+    pub closed_out_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -67,6 +72,8 @@ impl TryFrom<assessments::Model> for Assessment {
             level3_score: row.level3_score,
             cmmc_status: row.cmmc_status,
             conditional_deadline: row.conditional_deadline,
+            closed_out_at: row.closed_out_at,
+            closed_out_by: row.closed_out_by,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -399,6 +406,8 @@ impl CheckedAssessment {
             level3_score: Set(None),
             cmmc_status: Set(None),
             conditional_deadline: Set(None),
+            closed_out_at: Set(None),
+            closed_out_by: Set(None),
             created_by: Set(Some(actor.user_id.clone())),
             created_at: Set(now),
             updated_at: Set(now),

@@ -21,6 +21,7 @@ pub mod file_store;
 pub mod keys;
 pub mod models;
 pub mod organizations;
+pub mod oscal;
 pub mod outbound;
 mod page;
 pub mod remediation;

@@ -24,6 +24,8 @@ pub struct User {
     pub email: String,
     pub org_id: Option<String>,
     pub is_active: bool,
+    /// May affirm in their own name as the organisation's Affirming Official.
+    pub senior_official: bool,
     pub roles: Vec<RoleName>,
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -38,6 +40,7 @@ impl User {
             email: row.email,
             org_id: row.org_id,
             is_active: row.is_active,
+            senior_official: row.senior_official,
             roles,
             locked_until: row.locked_until,
             created_at: row.created_at,
@@ -70,6 +73,8 @@ impl std::fmt::Debug for NewUser {
 pub struct UserChanges {
     pub email: Option<String>,
     pub is_active: Option<bool>,
+    /// Marks (or unmarks) the user as a senior official who may affirm.
+    pub senior_official: Option<bool>,
 }
 
 fn parse_roles(names: &[String]) -> Result<Vec<RoleName>, ServiceError> {
@@ -167,20 +172,24 @@ async fn check_user_update<C: ConnectionTrait>(
     Ok(())
 }
 
-/// `before` with the given email and active flag (`None` leaves a field),
+/// `before` with the given email, active flag and senior-official mark
+/// (`None` leaves a field),
 /// stamped `now`, ready to update.
 fn changed_user(
     before: &users::Model,
     email: Option<Email>,
-    is_active: Option<bool>,
+    changes: &UserChanges,
     now: DateTime<Utc>,
 ) -> users::ActiveModel {
     let mut active = before.clone().into_active_model();
     if let Some(email) = email {
         active.email = Set(email.into_inner());
     }
-    if let Some(is_active) = is_active {
+    if let Some(is_active) = changes.is_active {
         active.is_active = Set(is_active);
+    }
+    if let Some(senior_official) = changes.senior_official {
+        active.senior_official = Set(senior_official);
     }
     active.updated_at = Set(now);
     active
@@ -197,6 +206,12 @@ fn user_update_event(user_id: &str, before: &users::Model, after: &users::Model)
         details.insert(
             "is_active".into(),
             json!({ "before": before.is_active, "after": after.is_active }),
+        );
+    }
+    if before.senior_official != after.senior_official {
+        details.insert(
+            "senior_official".into(),
+            json!({ "before": before.senior_official, "after": after.senior_official }),
         );
     }
     let action = match (before.is_active, after.is_active) {
@@ -236,6 +251,7 @@ impl Services {
             password_hash: Set(hash.clone()),
             org_id: Set(org_id.map(str::to_owned)),
             is_active: Set(true),
+            senior_official: Set(false),
             locked_until: Set(None),
             password_changed_at: Set(Some(now)),
             created_at: Set(now),
@@ -421,7 +437,7 @@ impl Services {
         let txn = self.begin_change().await?;
         let before = self.user_in_org(&txn, org_id, user_id).await?;
         check_user_update(&txn, actor, user_id, &before, email.as_ref()).await?;
-        let after = changed_user(&before, email, changes.is_active, now).update(&txn).await?;
+        let after = changed_user(&before, email, &changes, now).update(&txn).await?;
         if before.is_active && !after.is_active {
             revoke_sessions_of(&txn, user_id, None, "deactivated", now).await?;
         }

@@ -15,6 +15,11 @@ pub(crate) struct CreateAffirmation {
     /// A completed assessment of the organisation (a UUID); left out or null:
     /// an affirmation of its current status.
     pub(crate) assessment_id: Option<String>,
+    /// Your own user id (a UUID), when you affirm in your own name as a
+    /// senior official of the organisation (marked by an org_admin); left
+    /// out or null: the affirmation of a named person, recorded by whoever
+    /// may manage assessments.
+    pub(crate) official_user_id: Option<String>,
     /// The Affirming Official: 1 to 256 characters on one line.
     #[schema(min_length = 1, max_length = 256)]
     pub(crate) official_name: String,
@@ -50,6 +55,8 @@ pub(crate) struct AffirmationDto<'a> {
     statement: &'a str,
     /// The user who recorded it.
     made_by: &'a str,
+    /// The senior official's user id when they affirmed in their own name.
+    official_user_id: Option<&'a str>,
     affirmed_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -66,6 +73,7 @@ impl<'a> From<&'a Affirmation> for AffirmationDto<'a> {
             official_phone: a.official_phone.as_deref(),
             statement: &a.statement,
             made_by: &a.made_by,
+            official_user_id: a.official_user_id.as_deref(),
             affirmed_at: a.affirmed_at,
         }
     }

@@ -144,6 +144,8 @@ pub(crate) struct UpdatePractice {
     "level3_score": null,
     "cmmc_status": null,
     "conditional_deadline": null,
+    "closed_out_at": null,
+    "closed_out_by": null,
     "created_at": "2026-01-10T14:02:11Z",
     "updated_at": "2026-01-12T09:30:00Z"
 }))]
@@ -172,6 +174,11 @@ pub(crate) struct AssessmentDto<'a> {
     cmmc_status: Option<&'a str>,
     /// Set on a conditional completion: the POA&M closeout deadline, 180 days on.
     conditional_deadline: Option<chrono::NaiveDate>,
+    /// Set by a POA&M closeout (`POST /api/assessments/{id}/closeout`), after
+    /// which `cmmc_status` is `final` and the scores are those re-assessed.
+    closed_out_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Who recorded the closeout.
+    closed_out_by: Option<&'a str>,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -194,6 +201,8 @@ impl<'a> From<&'a Assessment> for AssessmentDto<'a> {
             level3_score: a.level3_score,
             cmmc_status: a.cmmc_status.as_deref(),
             conditional_deadline: a.conditional_deadline,
+            closed_out_at: a.closed_out_at,
+            closed_out_by: a.closed_out_by.as_deref(),
             created_at: a.created_at,
             updated_at: a.updated_at,
         }

@@ -183,6 +183,8 @@ pub(crate) struct UserDto<'a> {
     pub(crate) email: &'a str,
     pub(crate) org_id: Option<&'a str>,
     pub(crate) is_active: bool,
+    /// May make affirmations in their own name as the Affirming Official.
+    pub(crate) senior_official: bool,
     pub(crate) roles: Vec<&'static str>,
     pub(crate) locked_until: Option<chrono::DateTime<chrono::Utc>>,
     pub(crate) created_at: chrono::DateTime<chrono::Utc>,
@@ -197,6 +199,7 @@ impl<'a> From<&'a cmmc_services::users::User> for UserDto<'a> {
             email: &user.email,
             org_id: user.org_id.as_deref(),
             is_active: user.is_active,
+            senior_official: user.senior_official,
             roles: user.roles.iter().map(|r| r.as_str()).collect(),
             locked_until: user.locked_until,
             created_at: user.created_at,

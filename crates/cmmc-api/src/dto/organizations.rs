@@ -70,6 +70,9 @@ pub(crate) struct UpdateUser {
     pub(crate) email: Option<String>,
     /// `false` deactivates the user and revokes their sign-ins; `true` reactivates them.
     pub(crate) is_active: Option<bool>,
+    /// `true` marks the user as a senior official who may make affirmations
+    /// (32 CFR 170.22) in their own name; `false` unmarks them.
+    pub(crate) senior_official: Option<bool>,
 }
 
 /// A user's roles, replacing the ones they have.

@@ -23,12 +23,12 @@ pub(crate) struct Doc;
         (status = 201, description = "The affirmation", body = AffirmationDto),
         (status = 400, description = "A malformed body, an unknown field or a control character; a bad name, title, email, phone or statement", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your roles do not allow assessment.manage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow assessment.manage (affirming in your own name as a senior official: assessment.read)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation (or another one)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The assessment is not completed", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An assessment_id that is not an assessment of the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An assessment_id that is not an assessment of the organisation; an official_user_id that is not your own, or you are not an active senior official of the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn create_affirmation(
@@ -40,6 +40,7 @@ pub(crate) async fn create_affirmation(
     let b = body.into_inner();
     let new = NewAffirmation {
         assessment_id: b.assessment_id,
+        official_user_id: b.official_user_id,
         official_name: b.official_name,
         official_title: b.official_title,
         official_email: b.official_email,

@@ -27,6 +27,7 @@ use crate::startup::AppState;
     start_assessment,
     submit_assessment,
     complete_assessment,
+    closeout_assessment,
     reopen_assessment,
     list_practice_answers,
     get_practice_answer,
@@ -262,6 +263,35 @@ pub(crate) async fn complete_assessment(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     transition(&state, &user, &path, Transition::Complete).await
+}
+
+/// POST /api/assessments/{id}/closeout: the POA&M closeout of a completed
+/// assessment with a Conditional status (32 CFR 170.21(b)).
+///
+/// Within 180 days of the status date, once every POA&M item naming a
+/// requirement that was NOT MET is completed: those requirements are
+/// recorded MET, the scores are computed again, the CMMC status becomes
+/// `final` (still dated from the Conditional status date), the POA&Ms are
+/// completed and the next affirmation falls due. Audited as
+/// `assessment.closeout`.
+#[utoipa::path(post, path = "/api/assessments/{id}/closeout", tag = "assessments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment's id, a UUID")),
+    responses(
+        (status = 200, description = "The assessment, now `final`, with `closed_out_at` and its scores after closeout", body = AssessmentDto),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow managing assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's), or the id is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The assessment is not completed with a Conditional status, is closed out already, is past its closeout deadline (the Conditional status has expired), or has NOT MET requirements whose POA&M items are missing or not completed; the detail lists each", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn closeout_assessment(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let assessment = state.services.closeout_assessment(&user.0, &path).await?;
+    Ok(HttpResponse::Ok().json(AssessmentDto::from(&assessment)))
 }
 
 /// POST /api/assessments/{id}/reopen `{"reason"}`: an assessment under review

@@ -12,5 +12,6 @@ pub(crate) mod evidence;
 pub(crate) mod exports;
 pub(crate) mod fallback;
 pub(crate) mod organizations;
+pub(crate) mod oscal;
 pub(crate) mod remediation;
 pub(crate) mod ssps;

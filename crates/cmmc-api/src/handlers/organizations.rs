@@ -137,7 +137,7 @@ pub(crate) async fn update_organization(
     request_body = CreateUser,
     responses(
         (status = 201, description = "The user, created and active", body = UserDto,
-            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
+            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "senior_official": false, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
         (status = 400, description = "A malformed body, an unknown field, a control character, a bad username or email, a password that breaks the rules, or an unknown role", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A password of the right length and characters that breaks another rule: over 72 bytes, the username or email, one character repeated", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -169,7 +169,7 @@ pub(crate) async fn create_user(
     params(("org_id" = String, Path, description = "The organisation's id, a UUID")),
     responses(
         (status = 200, description = "The organisation's users, by username", body = Vec<UserDto>,
-            example = json!([{"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"}])),
+            example = json!([{"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "senior_official": false, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"}])),
         (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the organisation's org_admin or a system administrator lists its users", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -193,7 +193,7 @@ pub(crate) async fn list_users(
     ),
     responses(
         (status = 200, description = "The user", body = UserDto,
-            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
+            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "senior_official": false, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
         (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the organisation's org_admin or a system administrator reads its users", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -219,7 +219,7 @@ pub(crate) async fn get_user(
     request_body = UpdateUser,
     responses(
         (status = 200, description = "The user, changed; a deactivated user's sign-ins are revoked", body = UserDto,
-            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": false, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-24T10:30:00Z"})),
+            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": false, "senior_official": false, "roles": ["compliance_officer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-24T10:30:00Z"})),
         (status = 400, description = "A malformed body, an unknown field, a control character, or a bad email", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the organisation's org_admin or a system administrator changes its users; only a system administrator changes a system administrator", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -236,7 +236,11 @@ pub(crate) async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
     let body = body.into_inner();
-    let changes = UserChanges { email: body.email, is_active: body.is_active };
+    let changes = UserChanges {
+        email: body.email,
+        is_active: body.is_active,
+        senior_official: body.senior_official,
+    };
     let updated = state.services.update_user(&user.0, &org_id, &user_id, changes).await?;
     Ok(HttpResponse::Ok().json(UserDto::from(&updated)))
 }
@@ -250,7 +254,7 @@ pub(crate) async fn update_user(
     request_body = SetRoles,
     responses(
         (status = 200, description = "The user with the new roles", body = UserDto,
-            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "roles": ["assessor", "viewer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
+            example = json!({"id": "5d0c2b7e-8f3a-4c61-b2d4-9e1a7f6c3b20", "username": "jdoe", "email": "jdoe@example.com", "org_id": "0b6f4a52-3f1e-4a8e-9a51-6d2f0c9e7b10", "is_active": true, "senior_official": false, "roles": ["assessor", "viewer"], "locked_until": null, "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z"})),
         (status = 400, description = "A malformed body, an unknown field, a control character, or an unknown role", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the organisation's org_admin or a system administrator changes roles; only a system administrator grants or removes system_admin", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -187,7 +187,7 @@ impl Services {
     }
 
     /// The audit row of a file made: `action` is `<resource>.<what>`.
-    async fn audit_file(
+    pub(crate) async fn audit_file(
         &self,
         actor: &Actor,
         org_id: &str,
@@ -204,7 +204,7 @@ impl Services {
     /// The POA&M's items as export rows: the weakness from the finding (or
     /// the requirement), the requirement's title, and the earlier scheduled
     /// dates from the audit trail.
-    async fn poam_rows(&self, poam: &Poam) -> Result<Vec<PoamRow>, ServiceError> {
+    pub(crate) async fn poam_rows(&self, poam: &Poam) -> Result<Vec<PoamRow>, ServiceError> {
         let assessment_id = &poam.poam.assessment_id;
         let titles: HashMap<String, String> = assessment_practices::Entity::find()
             .select_only()

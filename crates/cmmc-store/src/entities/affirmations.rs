@@ -16,6 +16,8 @@ pub struct Model {
     pub official_phone: Option<String>,
     pub statement: String,
     pub made_by: String,
+    /// The signed-in senior official who affirmed; None for a named person.
+    pub official_user_id: Option<String>,
     pub affirmed_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

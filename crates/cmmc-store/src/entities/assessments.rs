@@ -23,6 +23,9 @@ pub struct Model {
     /// The SSP version this assessment assessed.
     pub ssp_id: Option<String>,
     pub created_by: Option<String>,
+    /// When a Conditional status's POA&M closeout was recorded.
+    pub closed_out_at: Option<DateTimeUtc>,
+    pub closed_out_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

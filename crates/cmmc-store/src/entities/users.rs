@@ -12,6 +12,8 @@ pub struct Model {
     pub password_hash: String,
     pub org_id: Option<String>,
     pub is_active: bool,
+    /// May affirm in their own name as the Affirming Official.
+    pub senior_official: bool,
     pub locked_until: Option<DateTimeUtc>,
     pub password_changed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -1,0 +1,189 @@
+//! OSCAL 1.2.3 exports: the catalogue and profiles, an assessment's
+//! results, a POA&M and an SSP, each validated against NIST's JSON schema
+//! of its model with check-jsonschema (through `CMMC_TEST_PYTHON`), and
+//! their content checked.
+
+use cmmc_tests::{TestApp, db_test, spawn_app};
+use serde_json::{Value, json};
+
+use crate::exports::setup;
+
+/// Whether `document` validates against `tests/fixtures/oscal/<schema>`;
+/// None without `CMMC_TEST_PYTHON`. Panics with check-jsonschema's report
+/// when it does not.
+fn validates(document: &Value, schema: &str) -> Option<()> {
+    let Ok(python) = std::env::var("CMMC_TEST_PYTHON") else {
+        eprintln!("CMMC_TEST_PYTHON is not set: {schema} is not checked here (CI sets it)");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("document.json");
+    std::fs::write(&path, serde_json::to_vec(document).unwrap()).unwrap();
+    let schema_path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/oscal").join(schema);
+    let output = std::process::Command::new(python)
+        .args(["-m", "check_jsonschema", "--schemafile"])
+        .arg(&schema_path)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{schema}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(())
+}
+
+async fn get_json(app: &TestApp, token: Option<&str>, path: &str) -> Value {
+    let answer = app.call("GET", path, token, None).await;
+    assert_eq!(answer.status, 200, "{path}: {:?}", answer.body);
+    answer.body
+}
+
+/// Every control of a catalog, with its group's id.
+fn controls(catalog: &Value) -> Vec<(String, Value)> {
+    catalog["catalog"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| {
+            let group = g["id"].as_str().unwrap().to_owned();
+            g["controls"].as_array().unwrap().iter().map(move |c| (group.clone(), c.clone()))
+        })
+        .collect()
+}
+
+fn prop<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
+    item["props"].as_array()?.iter().find(|p| p["name"] == name)?["value"].as_str()
+}
+
+db_test!(
+    async fn the_catalogue_is_an_oscal_catalog_with_a_profile_per_level(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let catalog = get_json(&app, None, "/api/cmmc/oscal/catalog").await;
+        validates(&catalog, "oscal_catalog_schema.json");
+        assert_eq!(catalog["catalog"]["metadata"]["oscal-version"], "1.2.3");
+        assert_eq!(catalog["catalog"]["groups"].as_array().unwrap().len(), 14);
+        let all = controls(&catalog);
+        assert_eq!(all.len(), 151);
+        let (group, ac) = all.iter().find(|(_, c)| c["id"] == "ac.l2-3.1.1").unwrap();
+        assert_eq!(group, "ac");
+        assert_eq!(prop(ac, "label"), Some("AC.L2-3.1.1"));
+        assert_eq!(prop(ac, "sprs-weight"), Some("5"));
+        assert_eq!(prop(ac, "poam-eligibility"), Some("ineligible"));
+        let parts = ac["parts"].as_array().unwrap();
+        assert!(parts[0]["prose"].as_str().unwrap().starts_with("Limit system access"), "{}", parts[0]);
+        let objectives = parts.iter().find(|p| p["id"] == "ac.l2-3.1.1_obj").unwrap()["parts"].as_array().unwrap();
+        assert_eq!(objectives[0]["id"], "ac.l2-3.1.1_obj.a");
+        assert_eq!(prop(&objectives[0], "label"), Some("[a]"));
+        let methods: Vec<&str> = parts.iter().filter(|p| p["name"] == "assessment-method").map(|p| prop(p, "method").unwrap()).collect();
+        assert_eq!(methods, ["EXAMINE", "INTERVIEW", "TEST"]);
+        let with_params = all.iter().filter(|(_, c)| c["params"].is_array()).count();
+        assert!(with_params > 0, "Level 3's organisation-defined parameters are params");
+        assert!(all.iter().all(|(_, c)| c["params"].as_array().is_none_or(|p| c["id"].as_str().unwrap().contains(".l3-") && !p.is_empty())));
+
+        for (level, count) in [(1, 17), (2, 110), (3, 134)] {
+            let profile = get_json(&app, None, &format!("/api/cmmc/oscal/profiles/{level}")).await;
+            validates(&profile, "oscal_profile_schema.json");
+            let ids = profile["profile"]["imports"][0]["include-controls"][0]["with-ids"].as_array().unwrap();
+            assert_eq!(ids.len(), count, "level {level}");
+        }
+        assert_eq!(app.call("GET", "/api/cmmc/oscal/profiles/4", None, None).await.status, 404);
+        let again = get_json(&app, None, "/api/cmmc/oscal/catalog").await;
+        assert_eq!(again, catalog, "the catalog is dated by its reference data: stable");
+    }
+);
+
+db_test!(
+    async fn assessments_poams_and_ssps_export_as_valid_oscal(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let s = setup(&app).await;
+        let url = format!("/api/assessments/{}/oscal/assessment-results", s.assessment);
+        let results = get_json(&app, Some(&s.officer), &url).await;
+        validates(&results, "oscal_assessment-results_schema.json");
+        let result = &results["assessment-results"]["results"][0];
+        assert_eq!(result["title"], "FY26 Level 2");
+        assert_eq!(prop(result, "level"), Some("2"));
+        let findings = result["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 110, "a finding per practice");
+        let finding = |id: &str| findings.iter().find(|f| f["target"]["target-id"] == format!("{id}_smt")).unwrap().clone();
+        let not_met = finding("ac.l2-3.1.1");
+        assert_eq!(not_met["target"]["status"]["state"], "not-satisfied");
+        assert_eq!(not_met["remarks"], "=HYPERLINK(\"http://x\")");
+        assert_eq!(finding("ac.l2-3.1.2")["target"]["status"]["state"], "satisfied");
+        assert_eq!(prop(&finding("ac.l2-3.1.3"), "practice-status"), Some("not_evaluated"));
+        let observations = result["observations"].as_array().unwrap();
+        let objective_b = observations.iter().find(|o| prop(o, "objective-id") == Some("ac.l2-3.1.1_obj.b")).unwrap();
+        assert_eq!(prop(objective_b, "objective-status"), Some("not_met"));
+        let related: Vec<&Value> = not_met["related-observations"].as_array().unwrap().iter().map(|r| &r["observation-uuid"]).collect();
+        assert!(related.contains(&&objective_b["uuid"]));
+        let evidence = observations.iter().find(|o| o["relevant-evidence"].is_array()).unwrap();
+        assert_eq!(evidence["relevant-evidence"][0]["description"], "Access policy");
+        let again = get_json(&app, Some(&s.officer), &url).await;
+        let strip = |mut v: Value| {
+            v["assessment-results"]["metadata"]["last-modified"] = json!("");
+            v
+        };
+        assert_eq!(strip(again), strip(results.clone()), "the same assessment gives the same document");
+
+        let poam = get_json(&app, Some(&s.officer), &format!("/api/poams/{}/oscal", s.poam)).await;
+        validates(&poam, "oscal_poam_schema.json");
+        let items = poam["plan-of-action-and-milestones"]["poam-items"].as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["title"], "Issue named accounts");
+        assert_eq!(prop(&items[0], "requirement"), Some("ac.l2-3.1.1"));
+        let risk = &poam["plan-of-action-and-milestones"]["risks"][0];
+        assert_eq!(risk["status"], "open");
+        assert_eq!(risk["remediations"][0]["tasks"][0]["timing"]["on-date"]["date"], "2020-03-31T00:00:00Z");
+
+        let org = get_json(&app, Some(&s.officer), &format!("/api/assessments/{}", s.assessment)).await["org_id"].as_str().unwrap().to_owned();
+        let ssp_url = format!("/api/organizations/{org}/oscal/ssp");
+        assert_eq!(app.call("GET", &ssp_url, Some(&s.officer), None).await.status, 409, "no SSP yet");
+        let body = json!({
+            "name": "CUI enclave SSP", "version": "1", "level": 2,
+            "system_description": "The engineering enclave.", "scope_type": "enclave",
+            "boundary_description": "VLAN 20.", "cage_codes": ["1ABC2"],
+            "people": [{ "role": "system_owner", "name": "Pat Doe", "title": "CIO", "email": "pat@example.com", "phone": "+1 555 0100" }]
+        });
+        let ssp = app.call("POST", &format!("/api/organizations/{org}/ssps"), Some(&s.officer), Some(body)).await;
+        let ssp_id = ssp.body["id"].as_str().unwrap().to_owned();
+        let statement = json!({ "implementation_status": "partially_implemented", "narrative": "MFA for admins.", "planned_date": "2027-01-31" });
+        let put = app.call("PUT", &format!("/api/ssps/{ssp_id}/statements/IA.L2-3.5.3"), Some(&s.officer), Some(statement)).await;
+        assert_eq!(put.status, 201, "{:?}", put.body);
+        let plan = get_json(&app, Some(&s.officer), &format!("{ssp_url}?ssp_version={ssp_id}")).await;
+        validates(&plan, "oscal_ssp_schema.json");
+        let plan = &plan["system-security-plan"];
+        assert_eq!(plan["import-profile"]["href"], "/api/cmmc/oscal/profiles/2");
+        assert_eq!(plan["metadata"]["parties"][0]["name"], "Pat Doe");
+        let requirements = plan["control-implementation"]["implemented-requirements"].as_array().unwrap();
+        assert_eq!(requirements.len(), 110);
+        let mfa = requirements.iter().find(|r| r["control-id"] == "ia.l2-3.5.3").unwrap();
+        assert_eq!(mfa["by-components"][0]["implementation-status"]["state"], "partial");
+        assert_eq!(mfa["by-components"][0]["description"], "MFA for admins.");
+        assert_eq!(prop(mfa, "planned-date"), Some("2027-01-31"));
+
+        for level in [1, 3] {
+            let body = json!({ "org_id": org, "title": format!("Level {level}"), "target_level": level, "assessment_type": if level == 3 { "government" } else { "self" } });
+            let created = app.call("POST", "/api/assessments", Some(&s.admin), Some(body)).await;
+            assert_eq!(created.status, 201, "{:?}", created.body);
+            let id = created.body["id"].as_str().unwrap();
+            let document = get_json(&app, Some(&s.officer), &format!("/api/assessments/{id}/oscal/assessment-results")).await;
+            validates(&document, "oscal_assessment-results_schema.json");
+            let count = if level == 1 { 17 } else { 134 };
+            assert_eq!(document["assessment-results"]["results"][0]["findings"].as_array().unwrap().len(), count);
+        }
+
+        let audit = app.call("GET", "/api/audit?action=assessment.oscal_export", Some(&s.admin), None).await.body;
+        assert_eq!(audit["total"], 4);
+        let audit = app.call("GET", "/api/audit?action=ssp.oscal_export", Some(&s.admin), None).await.body;
+        assert_eq!(audit["total"], 1, "the refusal is not audited");
+        let other = app.create_org(&s.admin, "Other").await;
+        app.create_user(&s.admin, &other, "stranger", &["compliance_officer"]).await;
+        let stranger = app.login("stranger", cmmc_tests::PASSWORD).await;
+        assert_eq!(app.call("GET", &url, Some(&stranger), None).await.status, 404);
+        assert_eq!(app.call("GET", &format!("/api/poams/{}/oscal", s.poam), Some(&stranger), None).await.status, 404);
+        assert_eq!(app.call("GET", &format!("{ssp_url}?ssp_version={ssp_id}"), Some(&stranger), None).await.status, 404);
+    }
+);
