@@ -23,6 +23,7 @@ mod exports;
 mod hostile_input;
 mod openapi;
 mod oscal;
+mod package;
 mod permissions;
 mod reliability;
 mod remediation;

@@ -1,7 +1,8 @@
 //! OSCAL 1.2.3 exports: the catalogue and profiles, an assessment's
 //! results, a POA&M and an SSP, each validated against NIST's JSON schema
-//! of its model with check-jsonschema (through `CMMC_TEST_PYTHON`), and
-//! their content checked.
+//! of its model with check-jsonschema and loaded into compliance-trestle's
+//! models (two independent readers, through `CMMC_TEST_PYTHON`), and their
+//! content checked.
 
 use cmmc_tests::{TestApp, db_test, spawn_app};
 use serde_json::{Value, json};
@@ -21,7 +22,7 @@ fn validates(document: &Value, schema: &str) -> Option<()> {
     std::fs::write(&path, serde_json::to_vec(document).unwrap()).unwrap();
     let schema_path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/oscal").join(schema);
-    let output = std::process::Command::new(python)
+    let output = std::process::Command::new(&python)
         .args(["-m", "check_jsonschema", "--schemafile"])
         .arg(&schema_path)
         .arg(&path)
@@ -33,7 +34,34 @@ fn validates(document: &Value, schema: &str) -> Option<()> {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    let (module, class, key) = trestle_model(schema);
+    let script = format!(
+        "import json, sys\nfrom trestle.oscal.{module} import {class}\n{class}.parse_obj(json.load(open(sys.argv[1]))['{key}'])\n"
+    );
+    let output =
+        std::process::Command::new(&python).args(["-c", &script]).arg(&path).output().unwrap();
+    assert!(
+        output.status.success(),
+        "trestle {class}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     Some(())
+}
+
+/// compliance-trestle's module, model class and root key for a schema.
+fn trestle_model(schema: &str) -> (&'static str, &'static str, &'static str) {
+    match schema {
+        "oscal_catalog_schema.json" => ("catalog", "Catalog", "catalog"),
+        "oscal_profile_schema.json" => ("profile", "Profile", "profile"),
+        "oscal_assessment-results_schema.json" => {
+            ("assessment_results", "AssessmentResults", "assessment-results")
+        }
+        "oscal_poam_schema.json" => {
+            ("poam", "PlanOfActionAndMilestones", "plan-of-action-and-milestones")
+        }
+        "oscal_ssp_schema.json" => ("ssp", "SystemSecurityPlan", "system-security-plan"),
+        other => panic!("no trestle model for {other}"),
+    }
 }
 
 async fn get_json(app: &TestApp, token: Option<&str>, path: &str) -> Value {
@@ -185,5 +213,76 @@ db_test!(
         assert_eq!(app.call("GET", &url, Some(&stranger), None).await.status, 404);
         assert_eq!(app.call("GET", &format!("/api/poams/{}/oscal", s.poam), Some(&stranger), None).await.status, 404);
         assert_eq!(app.call("GET", &format!("{ssp_url}?ssp_version={ssp_id}"), Some(&stranger), None).await.status, 404);
+    }
+);
+
+/// The findings and objective observations of an assessment-results
+/// document, without their UUIDs (which name the assessment): what two
+/// exports of the same answers must agree on.
+fn answers_of(document: &Value) -> (Vec<Value>, Vec<Value>) {
+    let result = &document["assessment-results"]["results"][0];
+    let findings = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| json!([f["title"], f["target"], f["props"], f["remarks"], f["description"]]))
+        .collect();
+    let mut observations: Vec<Value> = result["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| prop(o, "objective-id").is_some())
+        .map(|o| json!([o["title"], o["description"], o["props"], o["methods"]]))
+        .collect();
+    observations.sort_by_key(ToString::to_string);
+    (findings, observations)
+}
+
+async fn assessment_total(app: &TestApp, token: &str) -> i64 {
+    app.call("GET", "/api/assessments", Some(token), None).await.body["total"].as_i64().unwrap()
+}
+
+db_test!(
+    async fn an_exported_assessment_imports_elsewhere_and_exports_the_same(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let s = setup(&app).await;
+        let exported = get_json(&app, Some(&s.officer), &format!("/api/assessments/{}/oscal/assessment-results", s.assessment)).await;
+        let other = app.create_org(&s.admin, "Prime").await;
+        let import = format!("/api/assessments/import/oscal?org_id={other}");
+        let before = assessment_total(&app, &s.admin).await;
+
+        let mut broken = exported.clone();
+        broken["assessment-results"].as_object_mut().unwrap().remove("metadata");
+        let refused = app.call("POST", &import, Some(&s.admin), Some(broken)).await;
+        assert_eq!(refused.status, 400, "{:?}", refused.body);
+        assert_eq!(refused.body["errors"][0]["field"], "/assessment-results", "{:?}", refused.body);
+        let mut unknown = exported.clone();
+        unknown["assessment-results"]["results"][0]["findings"][0]["target"]["target-id"] = json!("zz.l2-9.9.9_smt");
+        let refused = app.call("POST", &import, Some(&s.admin), Some(unknown)).await;
+        assert_eq!(refused.status, 400);
+        assert_eq!(refused.body["errors"][0]["field"], "/assessment-results/results/0/findings/0/target/target-id");
+        let mut contradiction = exported.clone();
+        let findings = contradiction["assessment-results"]["results"][0]["findings"].as_array_mut().unwrap();
+        let ac = findings.iter_mut().find(|f| f["target"]["target-id"] == "ac.l2-3.1.1_smt").unwrap();
+        ac["props"][0]["value"] = json!("met");
+        let refused = app.call("POST", &import, Some(&s.admin), Some(contradiction)).await;
+        assert_eq!(refused.status, 400, "met beside a not-met objective: {:?}", refused.body);
+        assert_eq!(assessment_total(&app, &s.admin).await, before, "a refused import writes nothing");
+        assert_eq!(app.call("POST", &import, Some(&s.officer), Some(exported.clone())).await.status, 404, "not the officer's organisation");
+
+        let created = app.call("POST", &import, Some(&s.admin), Some(exported.clone())).await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        assert_eq!(created.body["org_id"], other.as_str());
+        assert_eq!((created.body["status"].as_str(), created.body["target_level"].as_i64()), (Some("draft"), Some(2)));
+        let id = created.body["id"].as_str().unwrap();
+        let practice = get_json(&app, Some(&s.admin), &format!("/api/assessments/{id}/practices/AC.L2-3.1.1")).await;
+        assert_eq!(practice["status"], "not_met");
+        assert_eq!(practice["assessor_notes"], "=HYPERLINK(\"http://x\")");
+        let again = get_json(&app, Some(&s.admin), &format!("/api/assessments/{id}/oscal/assessment-results")).await;
+        validates(&again, "oscal_assessment-results_schema.json");
+        assert_eq!(answers_of(&again), answers_of(&exported), "every finding and observation agrees");
+        let audit = app.call("GET", "/api/audit?action=assessment.import", Some(&s.admin), None).await.body;
+        assert_eq!(audit["total"], 1);
+        assert_eq!(audit["items"][0]["details"]["practices"], 110);
     }
 );

@@ -79,7 +79,9 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("GET", "/api/poams/{poam_id}" | "/api/organizations/{org_id}/dashboard")
         | ("GET", "/api/assessments/{id}/export" | "/api/poams/{poam_id}/export")
         | ("GET", "/api/assessments/{id}/sprs-record" | "/api/assessments/{id}/report")
-        | ("GET", "/api/ssps/{ssp_id}/export") => Rule::Org(A::AssessmentRead),
+        | ("GET", "/api/ssps/{ssp_id}/export" | "/api/assessments/{id}/package") => {
+            Rule::Org(A::AssessmentRead)
+        }
         (
             "GET",
             "/api/assessments/{id}/oscal/assessment-results" | "/api/poams/{poam_id}/oscal",
@@ -113,6 +115,7 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PATCH", "/api/ssps/{ssp_id}")
         | ("PUT", "/api/ssps/{ssp_id}/statements/{practice_id}") => Rule::Org(A::AssessmentManage),
         ("POST", "/api/poams") => Rule::OrgInBody(A::PoamManage),
+        ("POST", "/api/assessments/import/oscal") => Rule::Org(A::AssessmentManage),
         ("DELETE", "/api/poams/{poam_id}/items/{item_id}") => Rule::Org(A::PoamManage),
         ("GET" | "PUT", "/api/organizations/{org_id}/datapact")
         | ("GET", "/api/organizations/{org_id}/datapact/contracts")
@@ -206,6 +209,8 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
             Some(json!({ "current_password": "not it", "new_password": "irrelevant password" }))
         }
         ("POST", "/api/auth/login") => Some(json!({ "username": "nobody", "password": PASSWORD })),
+        // Not OSCAL: an allowed caller gets a 400 naming what is missing.
+        ("POST", "/api/assessments/import/oscal") => Some(json!({})),
         ("POST", "/api/auth/refresh") => Some(json!({ "refresh_token": "cmmc_rt_unknown" })),
         ("POST", "/api/organizations/{org_id}/ssps") => Some(json!({
             "name": format!("SSP {n}"), "version": "1", "system_description": "The enclave",
@@ -345,6 +350,10 @@ async fn setup(app: &TestApp, admin: &str, name: &str) -> Org {
 }
 
 fn concrete(path: &str, org: &Org) -> String {
+    if path == "/api/assessments/import/oscal" {
+        // The organisation it imports into is a query parameter.
+        return format!("{path}?org_id={}", org.id);
+    }
     path.replace("{org_id}", &org.id)
         .replace("{user_id}", &org.target_user)
         .replace("{practice_id}", "AC.L2-3.1.1")

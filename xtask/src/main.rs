@@ -34,6 +34,10 @@ commands:
   gc-uploads [--dry-run]
                  remove temporary files of unfinished uploads and stored evidence
                  files no row names, as the server does at start; --dry-run lists them
+  verify-package FILE.zip
+                 check an assessment package: every file's size and SHA-256
+                 against its manifest, and the manifest's signature under this
+                 deployment's server secret; names what differs
   openapi        write the API's OpenAPI document to docs/openapi.json (commit it)
   bench          benchmark the release server; writes BENCHMARKS.md
   fuzz [--postgres URL] [--no-build] [--examples N]
@@ -60,6 +64,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: &[String]) -> anyhow::Result<()> {
+    // Files given on the command line are relative to where it was run.
+    let invoked_in = std::env::current_dir()?;
     // Relative paths (data/cmmc, cmmc.db) mean the workspace root, wherever cargo was run.
     std::env::set_current_dir(project_root())?;
     let Some(command) = args.first() else {
@@ -102,6 +108,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         }
         "create-admin" => create_admin(rest).await?,
         "gc-uploads" => gc_uploads(rest).await?,
+        "verify-package" => verify_package(rest, &invoked_in)?,
         "openapi" => openapi(&project_root())?,
         "bench" => bench::run(&project_root(), rest).await?,
         "fuzz" => fuzz::run(&project_root(), rest).await?,
@@ -154,6 +161,20 @@ fn settings() -> anyhow::Result<Settings> {
     let settings = Settings::load()?;
     let _ = cmmc_bootstrap::telemetry::init(&settings.log);
     Ok(settings)
+}
+
+/// Succeeds when the package is whole; fails naming each difference.
+fn verify_package(args: &[String], invoked_in: &std::path::Path) -> anyhow::Result<()> {
+    let [path] = args else { anyhow::bail!("usage: verify-package FILE.zip") };
+    let problems = ops::verify_package(&Settings::load()?, &invoked_in.join(path))?;
+    if problems.is_empty() {
+        eprintln!("{path}: every file matches the signed manifest");
+        return Ok(());
+    }
+    for problem in &problems {
+        eprintln!("{path}: {problem}");
+    }
+    anyhow::bail!("{path}: {} difference(s) from its signed manifest", problems.len())
 }
 
 async fn gc_uploads(args: &[String]) -> anyhow::Result<()> {

@@ -16,6 +16,7 @@ mod input_guard;
 pub mod openapi;
 pub mod routes;
 pub mod startup;
+mod stream_writer;
 
 /// The operator commands and the settings live in `cmmc_bootstrap`, which
 /// every process starts through; they are here too for the binary and tests.

@@ -86,6 +86,7 @@ fn organizations_routes() -> Vec<(&'static str, &'static str, Route)> {
 fn assessments_routes() -> Vec<(&'static str, &'static str, Route)> {
     vec![
         ("POST", "/assessments", web::post().to(assessments::create_assessment)),
+        ("POST", "/assessments/import/oscal", web::post().to(oscal::import_assessment_results)),
         ("GET", "/assessments", web::get().to(assessments::list_assessments)),
         ("GET", "/assessments/{id}", web::get().to(assessments::get_assessment)),
         ("PATCH", "/assessments/{id}", web::patch().to(assessments::update_assessment)),
@@ -216,6 +217,7 @@ fn export_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/poams/{poam_id}/export", web::get().to(exports::export_poam)),
         ("GET", "/assessments/{id}/sprs-record", web::get().to(exports::sprs_record)),
         ("GET", "/ssps/{ssp_id}/export", web::get().to(exports::export_ssp)),
+        ("GET", "/assessments/{id}/package", web::get().to(exports::assessment_package)),
         (
             "GET",
             "/assessments/{id}/oscal/assessment-results",

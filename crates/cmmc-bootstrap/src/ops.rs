@@ -319,6 +319,19 @@ pub async fn gc_uploads(
     Ok(report)
 }
 
+/// Checks an assessment package (`GET /api/assessments/{id}/package`)
+/// against the manifest it carries and its signature under this
+/// deployment's server secret: answers what differs (nothing when whole).
+///
+/// # Errors
+/// When the secret, the file, or the zip and its manifest cannot be read.
+pub fn verify_package(settings: &Settings, path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let keys = cmmc_services::Keys::derive(&settings.server_secret()?)?;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    cmmc_services::package::verify(&keys, std::io::BufReader::new(file))
+        .with_context(|| format!("reading {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ use crate::audit::{AuditEvent, Author};
 use crate::{Actor, ServiceError, Services};
 
 mod closeout;
+mod import;
 
 /// An assessment as callers see it.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,6 +10,8 @@ pub struct Keys {
     pub(crate) audit: [u8; 32],
     /// Encrypts secrets at rest (AES-256-GCM, for stored API keys).
     pub encryption: [u8; 32],
+    /// Signs the manifest of an assessment package (HMAC-SHA256).
+    pub(crate) package: [u8; 32],
     /// Names the secret without revealing it (stored in `server_secrets`).
     fingerprint: [u8; 32],
 }
@@ -38,6 +40,7 @@ impl Keys {
         Ok(Self {
             audit: derive_one(secret, "cmmc-tracker audit-chain v1"),
             encryption: derive_one(secret, "cmmc-tracker secrets-at-rest v1"),
+            package: derive_one(secret, "cmmc-tracker package-manifest v1"),
             fingerprint: derive_one(secret, "cmmc-tracker secret-fingerprint v1"),
         })
     }

@@ -23,6 +23,7 @@ pub mod models;
 pub mod organizations;
 pub mod oscal;
 pub mod outbound;
+pub mod package;
 mod page;
 pub mod remediation;
 pub mod sprs_record;

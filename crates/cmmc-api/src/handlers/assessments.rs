@@ -42,13 +42,29 @@ fn etag(version: i64) -> String {
 
 /// The version an `If-Match` header names: None without the header or for
 /// `*`; a value that can match no version is `Some(-1)`.
-fn if_match(request: &HttpRequest) -> Option<i64> {
-    let value = request.headers().get(actix_web::http::header::IF_MATCH)?.to_str().ok()?.trim();
+///
+/// # Errors
+/// 400 for a value that is not printable ASCII (an ETag never is anything else).
+fn if_match(request: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(header) = request.headers().get(actix_web::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let value = header
+        .to_str()
+        .ok()
+        .filter(|v| !v.chars().any(char::is_control))
+        .ok_or_else(|| {
+            ApiError::invalid_parameter(
+                "If-Match",
+                "must be printable ASCII, an ETag such as \"4\"",
+            )
+        })?
+        .trim();
     if value == "*" {
-        return None;
+        return Ok(None);
     }
     let value = value.strip_prefix("W/").unwrap_or(value).trim_matches('"');
-    Some(value.parse().unwrap_or(-1))
+    Ok(Some(value.parse().unwrap_or(-1)))
 }
 
 fn parse<T: std::str::FromStr>(field: &str, value: Option<String>) -> Result<Option<T>, ApiError>
@@ -417,10 +433,9 @@ pub(crate) async fn update_practice_answer(
         assessor_notes: body.assessor_notes,
         objectives: body.objectives,
     };
-    let answer = state
-        .services
-        .update_practice_answer(&user.0, &id, &practice_id, update, if_match(&request))
-        .await?;
+    let expected = if_match(&request)?;
+    let answer =
+        state.services.update_practice_answer(&user.0, &id, &practice_id, update, expected).await?;
     let counts = state.services.evidence_counts(std::slice::from_ref(&answer.id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(answer.version)))
@@ -459,10 +474,19 @@ mod tests {
                 .insert_header(("If-Match", value))
                 .to_http_request()
         };
-        assert_eq!(if_match(&with("\"3\"")), Some(3));
-        assert_eq!(if_match(&with("W/\"4\"")), Some(4));
-        assert_eq!(if_match(&with("*")), None);
-        assert_eq!(if_match(&with("\"nonsense\"")), Some(-1));
-        assert_eq!(if_match(&actix_web::test::TestRequest::default().to_http_request()), None);
+        assert_eq!(if_match(&with("\"3\"")).unwrap(), Some(3));
+        assert_eq!(if_match(&with("W/\"4\"")).unwrap(), Some(4));
+        assert_eq!(if_match(&with("*")).unwrap(), None);
+        assert_eq!(if_match(&with("\"nonsense\"")).unwrap(), Some(-1));
+        assert!(if_match(&with("\"4\"\t")).is_err(), "a control character");
+        let obs_text = actix_web::test::TestRequest::default()
+            .insert_header((
+                "If-Match",
+                actix_web::http::header::HeaderValue::from_bytes(b"\xc2\x84").unwrap(),
+            ))
+            .to_http_request();
+        assert!(if_match(&obs_text).is_err(), "not ASCII: the fuzzer's U+0084");
+        let none = actix_web::test::TestRequest::default().to_http_request();
+        assert_eq!(if_match(&none).unwrap(), None);
     }
 }

@@ -13,7 +13,14 @@ use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(export_assessment, export_poam, sprs_record, export_ssp, assessment_report))]
+#[openapi(paths(
+    export_assessment,
+    export_poam,
+    sprs_record,
+    export_ssp,
+    assessment_report,
+    assessment_package
+))]
 pub(crate) struct Doc;
 
 /// The file as an attachment. Its name is ASCII letters, digits and `-`
@@ -224,4 +231,55 @@ pub(crate) async fn sprs_record(
     } else {
         response.json(SprsRecordDto::from(&record))
     })
+}
+
+/// GET /api/assessments/{id}/package: the package a C3PAO receives, as a
+/// streamed zip: the OSCAL assessment-results, POA&Ms and SSP, the CSV
+/// results and POA&Ms, every evidence file under
+/// `evidence/<practice_id>/`, and `manifest.json` with each file's size and
+/// SHA-256, signed (HMAC-SHA256 under the server secret); `cargo xtask
+/// verify-package` checks one. Audited as `assessment.package`.
+#[utoipa::path(get, path = "/api/assessments/{id}/package", tag = "reports", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment: a UUID")),
+    responses(
+        (status = 200, description = "The zip, streamed as an attachment; cut off (not a valid zip) if a stored file no longer matches its hash",
+            content(("application/zip")),
+            headers(("Content-Disposition" = String, description = "`attachment` with the file name `assessment-<id>-package.zip`"))),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn assessment_package(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let package = state.services.assessment_package(&user.0, &path).await?;
+    let keys = state.services.keys().clone();
+    let (mut writer, body) = crate::stream_writer::channel();
+    tokio::task::spawn_blocking(move || {
+        match package.write_to(&mut writer, &keys, chrono::Utc::now()) {
+            Ok(_) => {
+                let _ = std::io::Write::flush(&mut writer);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "an assessment package was cut off");
+                writer.fail(error);
+            }
+        }
+    });
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(format!(
+            "assessment-{}-package.zip",
+            path.as_str()
+        ))],
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header(disposition)
+        .insert_header(("Cache-Control", "private, no-store"))
+        .streaming(body))
 }

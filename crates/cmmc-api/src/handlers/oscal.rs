@@ -14,7 +14,14 @@ use crate::extract::CurrentUser;
 use crate::startup::AppState;
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(oscal_catalog, oscal_profile, oscal_assessment_results, oscal_poam, oscal_ssp))]
+#[openapi(paths(
+    oscal_catalog,
+    oscal_profile,
+    oscal_assessment_results,
+    oscal_poam,
+    oscal_ssp,
+    import_assessment_results
+))]
 pub(crate) struct Doc;
 
 /// A document, not cached when it holds an organisation's data.
@@ -141,4 +148,46 @@ pub(crate) async fn oscal_ssp(
     }
     let value = state.services.oscal_ssp(&user.0, &path, ssp).await?;
     Ok(document(&value, true))
+}
+
+/// Where an imported assessment goes.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ImportQuery {
+    /// The organisation (a UUID) the draft assessment is created in.
+    #[param(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    org_id: String,
+}
+
+/// POST /api/assessments/import/oscal?org_id=: an OSCAL assessment-results
+/// document (ours, or another tool's using our control ids) becomes a
+/// draft assessment of its level with the statuses, objective results and
+/// notes it carries. Audited as `assessment.import`.
+#[utoipa::path(post, path = "/api/assessments/import/oscal", tag = "oscal", security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(content = Object, description = "An OSCAL 1.2.3 assessment-results document", content_type = "application/json"),
+    responses(
+        (status = 201, description = "The draft assessment created", body = crate::dto::assessments::AssessmentDto),
+        (status = 400, description = "A document that does not validate, names controls or objectives the level does not have, or gives statuses its objectives contradict: the problem names the first one (`errors[0].field` is its JSON pointer); nothing is written", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow managing assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation (or another one)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over the JSON limit", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn import_assessment_results(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ImportQuery>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    if uuid::Uuid::try_parse(&query.org_id).is_err() {
+        return Err(ApiError::not_found("no such organization"));
+    }
+    let assessment = state.services.import_oscal_assessment(&user.0, &query.org_id, &body).await?;
+    Ok(HttpResponse::Created().json(crate::dto::assessments::AssessmentDto::from(&assessment)))
 }

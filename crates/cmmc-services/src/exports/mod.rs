@@ -116,7 +116,34 @@ fn practice_rows(
         .collect()
 }
 
+/// The results as CSV: a row per practice.
+pub(crate) fn results_csv(rows: &[PracticeRow]) -> Result<Vec<u8>, ServiceError> {
+    csv::write(&report::PRACTICE_COLUMNS, rows.iter().map(PracticeRow::cells))
+}
+
+/// A POA&M as CSV, overdue items marked as of `today`.
+pub(crate) fn poam_csv(rows: &[PoamRow], today: NaiveDate) -> Result<Vec<u8>, ServiceError> {
+    csv::write(&report::POAM_COLUMNS, rows.iter().map(|r| r.cells(today)))
+}
+
 impl Services {
+    /// The assessment, its score, and a report row per practice.
+    pub(crate) async fn result_rows(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+    ) -> Result<(crate::assessments::Assessment, AssessmentScore, Vec<PracticeRow>), ServiceError>
+    {
+        let assessment = self.get_assessment(actor, assessment_id).await?;
+        let filter = PracticeAnswerFilter::default();
+        let answers = self.list_practice_answers(actor, assessment_id, filter).await?;
+        let score = self.assessment_score(actor, assessment_id).await?;
+        let ids: Vec<String> = answers.iter().map(|a| a.id.clone()).collect();
+        let evidence = self.evidence_counts(&ids).await?;
+        let rows = practice_rows(&answers, &score, &evidence);
+        Ok((assessment, score, rows))
+    }
+
     /// An assessment's results: a row per practice (CSV), or a summary sheet
     /// and a sheet per domain (XLSX). Audited as `assessment.export`.
     ///
@@ -128,17 +155,9 @@ impl Services {
         assessment_id: &str,
         format: SheetFormat,
     ) -> Result<ExportFile, ServiceError> {
-        let assessment = self.get_assessment(actor, assessment_id).await?;
-        let filter = PracticeAnswerFilter::default();
-        let answers = self.list_practice_answers(actor, assessment_id, filter).await?;
-        let score = self.assessment_score(actor, assessment_id).await?;
-        let ids: Vec<String> = answers.iter().map(|a| a.id.clone()).collect();
-        let evidence = self.evidence_counts(&ids).await?;
-        let rows = practice_rows(&answers, &score, &evidence);
+        let (assessment, score, rows) = self.result_rows(actor, assessment_id).await?;
         let bytes = match format {
-            SheetFormat::Csv => {
-                csv::write(&report::PRACTICE_COLUMNS, rows.iter().map(PracticeRow::cells))?
-            }
+            SheetFormat::Csv => results_csv(&rows)?,
             SheetFormat::Xlsx => xlsx::assessment(&assessment, &score, &rows)?,
         };
         let file = ExportFile {
@@ -171,9 +190,7 @@ impl Services {
         let rows = self.poam_rows(&poam).await?;
         let today = Utc::now().date_naive();
         let bytes = match format {
-            SheetFormat::Csv => {
-                csv::write(&report::POAM_COLUMNS, rows.iter().map(|r| r.cells(today)))?
-            }
+            SheetFormat::Csv => poam_csv(&rows, today)?,
             SheetFormat::Xlsx => xlsx::poam(&poam, &rows, today)?,
         };
         let file = ExportFile {

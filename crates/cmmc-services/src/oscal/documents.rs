@@ -30,12 +30,36 @@ impl Services {
         actor: &Actor,
         assessment_id: &str,
     ) -> Result<Value, ServiceError> {
+        let (document, org_id, details) =
+            self.assessment_results_document(actor, assessment_id).await?;
+        self.audit_oscal(actor, &org_id, "assessment", assessment_id, details).await?;
+        Ok(document)
+    }
+
+    /// The assessment-results document, its organisation, and what to audit.
+    pub(crate) async fn assessment_results_document(
+        &self,
+        actor: &Actor,
+        assessment_id: &str,
+    ) -> Result<(Value, String, Value), ServiceError> {
         let assessment = self.get_assessment(actor, assessment_id).await?;
         let answers = self
             .list_practice_answers(actor, assessment_id, PracticeAnswerFilter::default())
             .await?;
+        let pieces = self.evidence_of(&answers).await?;
+        let document =
+            super::results::assessment_results(&assessment, &answers, &pieces, Utc::now());
+        let details = json!({ "findings": answers.len(), "evidence": pieces.len() });
+        Ok((document, assessment.org_id, details))
+    }
+
+    /// The evidence of `answers`, each with its answer's id, oldest first.
+    pub(crate) async fn evidence_of(
+        &self,
+        answers: &[crate::assessments::PracticeAnswer],
+    ) -> Result<Vec<(String, Evidence)>, ServiceError> {
         let ids: Vec<String> = answers.iter().map(|a| a.id.clone()).collect();
-        let pieces: Vec<(String, Evidence)> = evidence::Entity::find()
+        evidence::Entity::find()
             .filter(evidence::Column::AssessmentPracticeId.is_in(ids))
             .order_by_asc(evidence::Column::CreatedAt)
             .order_by_asc(evidence::Column::Id)
@@ -43,12 +67,7 @@ impl Services {
             .await?
             .into_iter()
             .map(|row| Ok((row.assessment_practice_id.clone(), Evidence::try_from(row)?)))
-            .collect::<Result<_, ServiceError>>()?;
-        let document =
-            super::results::assessment_results(&assessment, &answers, &pieces, Utc::now());
-        let details = json!({ "findings": answers.len(), "evidence": pieces.len() });
-        self.audit_oscal(actor, &assessment.org_id, "assessment", assessment_id, details).await?;
-        Ok(document)
+            .collect()
     }
 
     /// A POA&M as an OSCAL plan-of-action-and-milestones. Audited as
@@ -84,6 +103,22 @@ impl Services {
         org_id: &str,
         ssp_id: Option<&str>,
     ) -> Result<Value, ServiceError> {
+        let document = self.oscal_ssp_document(actor, org_id, ssp_id).await?;
+        let plan = &document["system-security-plan"];
+        let id = ssp_id
+            .map_or_else(|| plan["uuid"].as_str().unwrap_or_default().to_owned(), str::to_owned);
+        let details = json!({ "ssp_id": ssp_id, "requirements": plan["control-implementation"]["implemented-requirements"].as_array().map_or(0, Vec::len) });
+        self.audit_oscal(actor, org_id, "ssp", &id, details).await?;
+        Ok(document)
+    }
+
+    /// The system-security-plan document of an SSP version of `org_id`.
+    pub(crate) async fn oscal_ssp_document(
+        &self,
+        actor: &Actor,
+        org_id: &str,
+        ssp_id: Option<&str>,
+    ) -> Result<Value, ServiceError> {
         let ssp = match ssp_id {
             Some(id) => self.get_ssp(actor, id).await?,
             None => self.current_ssp(actor, org_id).await?,
@@ -95,10 +130,7 @@ impl Services {
         let practices = self.practices_for_level(&self.db, ssp.level).await?;
         let ids: Vec<String> = practices.into_iter().map(|p| p.practice_id).collect();
         let href = profile_href(ssp.level.number());
-        let document = super::ssp::system_security_plan(&ssp, &ids, &statements, &href, Utc::now());
-        let details = json!({ "statements": statements.len() });
-        self.audit_oscal(actor, org_id, "ssp", &ssp.id, details).await?;
-        Ok(document)
+        Ok(super::ssp::system_security_plan(&ssp, &ids, &statements, &href, Utc::now()))
     }
 
     /// The organisation's newest published SSP version, else its newest draft.

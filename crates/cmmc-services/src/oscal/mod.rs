@@ -6,6 +6,7 @@
 //! - `results.rs`: an assessment as assessment-results.
 //! - `poam.rs`: a POA&M as a plan-of-action-and-milestones.
 //! - `ssp.rs`: an SSP version as a system-security-plan.
+//! - `import.rs`: an assessment-results document read back (schema-checked).
 //!
 //! Every document is built from what the services read, by plain functions
 //! of their inputs: the same data gives the same document (its UUIDs are
@@ -18,6 +19,7 @@
 
 pub mod catalog;
 pub mod documents;
+pub mod import;
 pub mod poam;
 pub mod results;
 pub mod ssp;
