@@ -128,6 +128,11 @@ db_test!(
     async fn assessments_poams_and_ssps_export_as_valid_oscal(backend) {
         let Some(app) = spawn_app(backend).await else { return };
         let s = setup(&app).await;
+        for (practice, status) in [("IA.L2-3.5.3", "partially_met"), ("AC.L2-3.1.16", "not_applicable")] {
+            let url = format!("/api/assessments/{}/practices/{practice}", s.assessment);
+            let answer = app.call("PATCH", &url, Some(&s.officer), Some(json!({ "status": status }))).await;
+            assert_eq!(answer.status, 200, "{practice}: {:?}", answer.body);
+        }
         let url = format!("/api/assessments/{}/oscal/assessment-results", s.assessment);
         let results = get_json(&app, Some(&s.officer), &url).await;
         validates(&results, "oscal_assessment-results_schema.json");
@@ -142,6 +147,10 @@ db_test!(
         assert_eq!(not_met["remarks"], "=HYPERLINK(\"http://x\")");
         assert_eq!(finding("ac.l2-3.1.2")["target"]["status"]["state"], "satisfied");
         assert_eq!(prop(&finding("ac.l2-3.1.3"), "practice-status"), Some("not_evaluated"));
+        let partial = finding("ia.l2-3.5.3");
+        assert_eq!((prop(&partial, "practice-status"), &partial["target"]["status"]["state"]), (Some("partially_met"), &json!("not-satisfied")));
+        let not_applicable = finding("ac.l2-3.1.16");
+        assert_eq!((prop(&not_applicable, "practice-status"), &not_applicable["target"]["status"]["state"]), (Some("not_applicable"), &json!("satisfied")));
         let observations = result["observations"].as_array().unwrap();
         let objective_b = observations.iter().find(|o| prop(o, "objective-id") == Some("ac.l2-3.1.1_obj.b")).unwrap();
         assert_eq!(prop(objective_b, "objective-status"), Some("not_met"));

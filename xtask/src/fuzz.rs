@@ -28,10 +28,10 @@ use crate::local::{Backend, create, curl, free_port, login, target_dir, tempfile
 
 const USAGE: &str = "usage: fuzz [--postgres URL] [--no-build] [--examples N] [--seed N]";
 /// The fuzz run's system administrator.
-const ADMIN: &str = "fuzz_admin";
-const ADMIN_EMAIL: &str = "fuzz_admin@example.com";
+pub(crate) const ADMIN: &str = "fuzz_admin";
+pub(crate) const ADMIN_EMAIL: &str = "fuzz_admin@example.com";
 /// Its password (a throwaway database only).
-const PASSWORD: &str = "fuzz-only-password-0123456789";
+pub(crate) const PASSWORD: &str = "fuzz-only-password-0123456789";
 const SECRET: &str = "fuzz-only-secret-0123456789abcdef0123";
 /// Examples per operation and phase unless `--examples` says otherwise.
 const EXAMPLES: u32 = 10;
@@ -92,7 +92,7 @@ pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
 
 /// The debug server next to this xtask binary (so that a run inside a
 /// network namespace needs no cargo), or in the target directory.
-fn server_binary(root: &Path) -> PathBuf {
+pub(crate) fn server_binary(root: &Path) -> PathBuf {
     let beside = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join("cmmc-api")))
@@ -142,7 +142,11 @@ async fn fuzz_on(
     res
 }
 
-fn settings(root: &Path, dir: &Path, url: &str) -> anyhow::Result<cmmc_bootstrap::Settings> {
+pub(crate) fn settings(
+    root: &Path,
+    dir: &Path,
+    url: &str,
+) -> anyhow::Result<cmmc_bootstrap::Settings> {
     let overrides = [
         ("database_url", Some(url.to_owned())),
         ("auto_seed", Some("true".to_owned())),
@@ -153,7 +157,12 @@ fn settings(root: &Path, dir: &Path, url: &str) -> anyhow::Result<cmmc_bootstrap
     cmmc_bootstrap::Settings::from_sources(None, &overrides).context("fuzz settings")
 }
 
-fn spawn_server(binary: &Path, dir: &Path, url: &str, port: u16) -> anyhow::Result<Child> {
+pub(crate) fn spawn_server(
+    binary: &Path,
+    dir: &Path,
+    url: &str,
+    port: u16,
+) -> anyhow::Result<Child> {
     let log = std::fs::File::create(dir.join("server.log"))?;
     Command::new(binary)
         .env("DATABASE_URL", url)

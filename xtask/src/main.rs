@@ -12,6 +12,7 @@
 mod bench;
 mod fuzz;
 mod local;
+mod package_check;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,10 @@ commands:
                  check an assessment package: every file's size and SHA-256
                  against its manifest, and the manifest's signature under this
                  deployment's server secret; names what differs
+  package-check [--no-build]
+                 upload 504 MiB of evidence to the debug server, download the
+                 assessment package, and check that the server's memory stays
+                 flat (VmHWM) and that the package verifies
   openapi        write the API's OpenAPI document to docs/openapi.json (commit it)
   bench          benchmark the release server; writes BENCHMARKS.md
   fuzz [--postgres URL] [--no-build] [--examples N]
@@ -112,6 +117,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         "openapi" => openapi(&project_root())?,
         "bench" => bench::run(&project_root(), rest).await?,
         "fuzz" => fuzz::run(&project_root(), rest).await?,
+        "package-check" => package_check::run(&project_root(), rest).await?,
         "help" | "--help" | "-h" => eprintln!("{USAGE}"),
         other => {
             eprintln!("{USAGE}");
