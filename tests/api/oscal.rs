@@ -205,11 +205,22 @@ db_test!(
             let body = json!({ "org_id": org, "title": format!("Level {level}"), "target_level": level, "assessment_type": if level == 3 { "government" } else { "self" } });
             let created = app.call("POST", "/api/assessments", Some(&s.admin), Some(body)).await;
             assert_eq!(created.status, 201, "{:?}", created.body);
-            let id = created.body["id"].as_str().unwrap();
+            let id = created.body["id"].as_str().unwrap().to_owned();
+            let poam = populate(&app, &s.officer, &id, level).await;
             let document = get_json(&app, Some(&s.officer), &format!("/api/assessments/{id}/oscal/assessment-results")).await;
             validates(&document, "oscal_assessment-results_schema.json");
+            let result = &document["assessment-results"]["results"][0];
             let count = if level == 1 { 17 } else { 134 };
-            assert_eq!(document["assessment-results"]["results"][0]["findings"].as_array().unwrap().len(), count);
+            assert_eq!(result["findings"].as_array().unwrap().len(), count);
+            let statuses: Vec<&str> = result["findings"].as_array().unwrap().iter().filter_map(|f| prop(f, "practice-status")).collect();
+            for status in ["met", "not_met", "not_applicable", "not_evaluated"] {
+                assert!(statuses.contains(&status), "level {level}: {status}");
+            }
+            assert!(result["observations"].as_array().unwrap().iter().any(|o| o["relevant-evidence"].is_array()), "level {level}: evidence");
+            if let Some(poam) = poam {
+                let document = get_json(&app, Some(&s.officer), &format!("/api/poams/{poam}/oscal")).await;
+                validates(&document, "oscal_poam_schema.json");
+            }
         }
 
         let audit = app.call("GET", "/api/audit?action=assessment.oscal_export", Some(&s.admin), None).await.body;
@@ -245,6 +256,60 @@ fn answers_of(document: &Value) -> (Vec<Value>, Vec<Value>) {
         .collect();
     observations.sort_by_key(ToString::to_string);
     (findings, observations)
+}
+
+/// Starts assessment `id` of `level` and gives it every status (with
+/// objectives), a linked piece of evidence and a finding, and at Level 3 a
+/// POA&M with an item, whose id it answers.
+async fn populate(app: &TestApp, token: &str, id: &str, level: i64) -> Option<String> {
+    let started =
+        app.call("POST", &format!("/api/assessments/{id}/start"), Some(token), None).await;
+    assert_eq!(started.status, 200, "{:?}", started.body);
+    let (met, not_met, not_applicable) = if level == 1 {
+        ("AC.L1-3.1.1", "AC.L1-3.1.2", "AC.L1-3.1.20")
+    } else {
+        ("AC.L3-3.1.2e", "AC.L3-3.1.3e", "AC.L2-3.1.16")
+    };
+    let answers = [
+        (
+            met,
+            json!({ "status": "met", "objectives": { "a": "met", "b": "met" }, "assessor_notes": "Checked." }),
+        ),
+        (not_met, json!({ "status": "not_met", "objectives": { "a": "not_met" } })),
+        (not_applicable, json!({ "status": "not_applicable" })),
+    ];
+    for (practice, body) in answers {
+        let url = format!("/api/assessments/{id}/practices/{practice}");
+        let answer = app.call("PATCH", &url, Some(token), Some(body)).await;
+        assert_eq!(answer.status, 200, "{practice}: {:?}", answer.body);
+    }
+    let form = reqwest::multipart::Form::new()
+        .text("title", "Policy")
+        .text("file_url", "https://sharepoint.example/policy.pdf");
+    let url = format!("{}/api/assessments/{id}/practices/{met}/evidence", app.address);
+    let uploaded = app.client.post(url).bearer_auth(token).multipart(form).send().await.unwrap();
+    assert_eq!(uploaded.status(), 201);
+    let finding = json!({ "finding_type": "deficiency", "severity": "medium", "title": "Gap", "practice_id": not_met });
+    let finding = app
+        .call("POST", &format!("/api/assessments/{id}/findings"), Some(token), Some(finding))
+        .await;
+    assert_eq!(finding.status, 201, "{:?}", finding.body);
+    if level == 1 {
+        return None;
+    }
+    let poam = app
+        .call(
+            "POST",
+            "/api/poams",
+            Some(token),
+            Some(json!({ "assessment_id": id, "title": "Level 3 plan" })),
+        )
+        .await;
+    let poam = poam.body["id"].as_str().unwrap().to_owned();
+    let item = json!({ "milestone": "Close the gap", "practice_id": not_met, "scheduled_completion": "2027-03-31" });
+    let item = app.call("POST", &format!("/api/poams/{poam}/items"), Some(token), Some(item)).await;
+    assert_eq!(item.status, 201, "{:?}", item.body);
+    Some(poam)
 }
 
 async fn assessment_total(app: &TestApp, token: &str) -> i64 {
