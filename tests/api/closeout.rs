@@ -14,9 +14,9 @@ struct Conditional {
     poam: String,
 }
 
-/// A completed Level 2 self-assessment, Conditional at 108 (AC.L2-3.1.8 and
-/// AC.L2-3.1.9 not met, 1 point each), with a POA&M whose one item names
-/// AC.L2-3.1.8 only.
+/// A completed Level 2 self-assessment, Conditional at 105 (AC.L2-3.1.8 and
+/// AC.L2-3.1.9 not met, 1 point each; SC.L2-3.13.11 partially met, 3
+/// points), with a POA&M whose one item names AC.L2-3.1.8 only.
 async fn conditional(app: &TestApp) -> Conditional {
     let admin = app.admin_token().await;
     let org = app.create_org(&admin, "Acme").await;
@@ -34,8 +34,11 @@ async fn conditional(app: &TestApp) -> Conditional {
         catalogue.body["items"].as_array().or_else(|| catalogue.body.as_array()).unwrap().clone();
     for p in &items {
         let practice = p["practice_id"].as_str().unwrap();
-        let status =
-            if ["AC.L2-3.1.8", "AC.L2-3.1.9"].contains(&practice) { "not_met" } else { "met" };
+        let status = match practice {
+            "AC.L2-3.1.8" | "AC.L2-3.1.9" => "not_met",
+            "SC.L2-3.13.11" => "partially_met",
+            _ => "met",
+        };
         let body = if status == "not_met" {
             json!({ "status": status, "objectives": { "a": "met", "b": "not_met" } })
         } else {
@@ -86,15 +89,22 @@ db_test!(
         let c = conditional(&app).await;
         let url = format!("/api/assessments/{}/closeout", c.assessment);
         let assessment = app.call("GET", &format!("/api/assessments/{}", c.assessment), Some(&c.officer), None).await.body;
-        assert_eq!((assessment["cmmc_status"].as_str(), assessment["sprs_score"].as_i64()), (Some("conditional"), Some(108)));
+        let score = app.call("GET", &format!("/api/assessments/{}/score", c.assessment), Some(&c.officer), None).await.body;
+        assert_eq!((assessment["cmmc_status"].as_str(), assessment["sprs_score"].as_i64()), (Some("conditional"), Some(105)), "{score}");
         assert_eq!(assessment["closed_out_at"], Value::Null);
 
         let refused = app.call("POST", &url, Some(&c.officer), None).await;
         assert_eq!(refused.status, 409, "{:?}", refused.body);
         let detail = refused.body["detail"].as_str().unwrap();
-        assert!(detail.contains("no POA&M item names AC.L2-3.1.9"), "{detail}");
+        assert!(detail.contains("no POA&M item names AC.L2-3.1.9, SC.L2-3.13.11"), "partially met counts as open: {detail}");
         assert!(detail.contains("POA&M items are not completed for AC.L2-3.1.8"), "{detail}");
         add_item(&app, &c.officer, &c.poam, "AC.L2-3.1.9").await;
+        add_item(&app, &c.officer, &c.poam, "SC.L2-3.13.11").await;
+        let unrelated = json!({ "milestone": "Tidy the wiki" });
+        let unrelated = app.call("POST", &format!("/api/poams/{}/items", c.poam), Some(&c.officer), Some(unrelated)).await;
+        assert_eq!(unrelated.status, 201, "{:?}", unrelated.body);
+        let pending = app.call("POST", &url, Some(&c.officer), None).await;
+        assert!(pending.body["detail"].as_str().unwrap().contains("1 other POA&M item(s) are not completed"), "{:?}", pending.body);
         complete_items(&app, &c).await;
         let unchanged = app.call("GET", &format!("/api/assessments/{}", c.assessment), Some(&c.officer), None).await.body;
         assert_eq!(unchanged["cmmc_status"], "conditional", "a refusal changes nothing");
@@ -102,6 +112,9 @@ db_test!(
         app.create_user(&c.admin, &c.org, "viewer", &["viewer"]).await;
         let viewer = app.login("viewer", PASSWORD).await;
         assert_eq!(app.call("POST", &url, Some(&viewer), None).await.status, 403);
+        app.create_user(&c.admin, &c.org, "orgadmin", &["org_admin"]).await;
+        let org_admin = app.login("orgadmin", PASSWORD).await;
+        assert_eq!(app.call("POST", &url, Some(&org_admin), None).await.status, 403, "a closeout records evaluations");
         let other = app.create_org(&c.admin, "Other").await;
         app.create_user(&c.admin, &other, "stranger", &["compliance_officer"]).await;
         let stranger = app.login("stranger", PASSWORD).await;
@@ -120,6 +133,9 @@ db_test!(
         let practice = app.call("GET", &format!("/api/assessments/{}/practices/AC.L2-3.1.8", c.assessment), Some(&c.officer), None).await.body;
         assert_eq!(practice["status"], "met");
         assert_eq!(practice["evaluated_by"], c.officer_id.as_str());
+        assert_eq!(practice["score"], 1.0, "the score follows the status");
+        let partial = app.call("GET", &format!("/api/assessments/{}/practices/SC.L2-3.13.11", c.assessment), Some(&c.officer), None).await.body;
+        assert_eq!(partial["status"], "met");
         let objectives = practice["objectives"].as_array().unwrap();
         assert!(objectives.iter().all(|o| o["status"] != "not_met"), "{objectives:?}");
         let poam = app.call("GET", &format!("/api/poams/{}", c.poam), Some(&c.officer), None).await.body;
@@ -139,8 +155,8 @@ db_test!(
         let audit = app.call("GET", "/api/audit?action=assessment.closeout", Some(&c.admin), None).await.body;
         assert_eq!(audit["total"], 1);
         let details = &audit["items"][0]["details"];
-        assert_eq!(details["practices"], json!(["AC.L2-3.1.8", "AC.L2-3.1.9"]));
-        assert_eq!(details["sprs_score"], json!({ "before": 108, "after": 110 }));
+        assert_eq!(details["practices"], json!(["AC.L2-3.1.8", "AC.L2-3.1.9", "SC.L2-3.13.11"]));
+        assert_eq!(details["sprs_score"], json!({ "before": 105, "after": 110 }));
     }
 );
 
@@ -168,6 +184,10 @@ db_test!(
         let audit = app.call("GET", &format!("/api/audit?action=user.update&resource_id={ceo_id}"), Some(&c.admin), None).await.body;
         assert_eq!(audit["items"][0]["details"]["senior_official"], json!({ "before": false, "after": true }));
 
+        let mut other_address = affirm(&ceo_id);
+        other_address["official_email"] = json!("jordan.smith@example.com");
+        let refused = app.call("POST", &affirmations, Some(&ceo), Some(other_address)).await;
+        assert_eq!((refused.status, refused.body["errors"][0]["field"].as_str()), (422, Some("official_email")), "one's own address only");
         let for_someone = app.call("POST", &affirmations, Some(&c.officer), Some(affirm(&ceo_id))).await;
         assert_eq!(for_someone.status, 422, "nobody affirms in another user's name: {:?}", for_someone.body);
         let made = app.call("POST", &affirmations, Some(&ceo), Some(affirm(&ceo_id))).await;

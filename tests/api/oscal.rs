@@ -341,6 +341,10 @@ db_test!(
         ac["props"][0]["value"] = json!("met");
         let refused = app.call("POST", &import, Some(&s.admin), Some(contradiction)).await;
         assert_eq!(refused.status, 400, "met beside a not-met objective: {:?}", refused.body);
+        let mut long_notes = exported.clone();
+        long_notes["assessment-results"]["results"][0]["findings"][0]["remarks"] = json!("n".repeat(20_001));
+        let refused = app.call("POST", &import, Some(&s.admin), Some(long_notes)).await;
+        assert_eq!(refused.status, 400, "notes over 20000 characters: {:?}", refused.body);
         assert_eq!(assessment_total(&app, &s.admin).await, before, "a refused import writes nothing");
         assert_eq!(app.call("POST", &import, Some(&s.officer), Some(exported.clone())).await.status, 404, "not the officer's organisation");
 

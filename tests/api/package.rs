@@ -59,6 +59,14 @@ db_test!(
         assert_eq!(manifest["files"].as_array().unwrap().len(), expected.len() - 1);
         let results: Value = serde_json::from_slice(&entry(&mut zip, "oscal/assessment-results.json")).unwrap();
         assert_eq!(results["assessment-results"]["results"][0]["findings"].as_array().unwrap().len(), 110);
+        let hrefs: Vec<&str> = results["assessment-results"]["back-matter"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["rlinks"][0]["href"].as_str())
+            .filter(|h| h.starts_with("evidence/"))
+            .collect();
+        assert_eq!(hrefs, ["evidence/AC.L2-3.1.1/policy.txt", "evidence/AC.L2-3.1.1/policy-2.txt"], "the OSCAL results link the files where the package puts them");
         let links: Value = serde_json::from_slice(&entry(&mut zip, "evidence/links.json")).unwrap();
         assert_eq!(links[0]["url"], "https://sharepoint.example/policy.pdf");
 

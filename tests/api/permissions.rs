@@ -22,6 +22,8 @@ enum Rule {
     Org(Action),
     /// A role action on the organisation named in the body (`org_id`).
     OrgInBody(Action),
+    /// Two role actions, both needed, on the organisation in the path (or query).
+    OrgBoth(Action, Action),
 }
 
 /// The matrix: (method, path) -> rule.
@@ -67,8 +69,9 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("GET", "/api/assessments/{id}/practices/{practice_id}") => Rule::Org(A::AssessmentRead),
         ("PATCH" | "DELETE", "/api/assessments/{id}")
         | ("POST", "/api/assessments/{id}/start" | "/api/assessments/{id}/submit")
-        | ("POST", "/api/assessments/{id}/complete" | "/api/assessments/{id}/reopen")
-        | ("POST", "/api/assessments/{id}/closeout") => Rule::Org(A::AssessmentManage),
+        | ("POST", "/api/assessments/{id}/complete" | "/api/assessments/{id}/reopen") => {
+            Rule::Org(A::AssessmentManage)
+        }
         ("PATCH", "/api/assessments/{id}/practices/{practice_id}") => {
             Rule::Org(A::PracticeEvaluate)
         }
@@ -115,7 +118,10 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PATCH", "/api/ssps/{ssp_id}")
         | ("PUT", "/api/ssps/{ssp_id}/statements/{practice_id}") => Rule::Org(A::AssessmentManage),
         ("POST", "/api/poams") => Rule::OrgInBody(A::PoamManage),
-        ("POST", "/api/assessments/import/oscal") => Rule::Org(A::AssessmentManage),
+        // Both record practice evaluations as well as changing the assessment.
+        ("POST", "/api/assessments/import/oscal" | "/api/assessments/{id}/closeout") => {
+            Rule::OrgBoth(A::AssessmentManage, A::PracticeEvaluate)
+        }
         ("DELETE", "/api/poams/{poam_id}/items/{item_id}") => Rule::Org(A::PoamManage),
         ("GET" | "PUT", "/api/organizations/{org_id}/datapact")
         | ("GET", "/api/organizations/{org_id}/datapact/contracts")
@@ -421,6 +427,13 @@ db_test!(
                                 continue;
                             }
                             allows(*role, action)
+                        }
+                        Rule::OrgBoth(first, second) => {
+                            if scope == "other" && *role != RoleName::SystemAdmin {
+                                assert_eq!(answer.status, 404, "{role} {method} {path} ({scope}): {:?}", answer.body);
+                                continue;
+                            }
+                            allows(*role, first) && allows(*role, second)
                         }
                     };
                     if allowed {

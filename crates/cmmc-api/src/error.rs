@@ -151,6 +151,12 @@ impl ApiError {
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(ProblemKind::NotFound, detail)
     }
+
+    /// 503 with `Retry-After`: the server is busy with this kind of work.
+    #[must_use]
+    pub fn busy(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::Unavailable, detail)
+    }
 }
 
 /// The problem details body.

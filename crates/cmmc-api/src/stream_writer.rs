@@ -1,8 +1,8 @@
 //! A blocking `Write` whose bytes become a streamed response body: a
 //! writer on a blocking thread fills 64 KiB chunks and hands them over a
 //! bounded channel, so a slow client slows the writer instead of memory
-//! growing. When the client goes away, the next write fails and the
-//! writer stops.
+//! growing. When the client goes away, or stops reading for a minute, the
+//! next write fails and the writer stops, freeing its thread.
 
 use std::io::Write;
 
@@ -11,11 +11,14 @@ use futures_util::Stream;
 use tokio::sync::mpsc;
 
 const CHUNK: usize = 64 * 1024;
+/// How long a chunk may wait for a client that stopped reading.
+const STALLED: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The writing end.
 pub(crate) struct ChannelWriter {
     sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
     buffer: Vec<u8>,
+    runtime: tokio::runtime::Handle,
 }
 
 impl ChannelWriter {
@@ -24,8 +27,9 @@ impl ChannelWriter {
             return Ok(());
         }
         let chunk = Bytes::from(std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK)));
-        self.sender.blocking_send(Ok(chunk)).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        // A client that stops reading frees this thread after STALLED.
+        self.runtime.block_on(self.sender.send_timeout(Ok(chunk), STALLED)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away or stalled")
         })
     }
 
@@ -33,7 +37,7 @@ impl ChannelWriter {
     /// rather than a complete-looking one.
     pub(crate) fn fail(self, error: impl std::fmt::Display) {
         let error = std::io::Error::other(error.to_string());
-        let _ = self.sender.blocking_send(Err(error));
+        let _ = self.runtime.block_on(self.sender.send_timeout(Err(error), STALLED));
     }
 }
 
@@ -51,11 +55,13 @@ impl Write for ChannelWriter {
     }
 }
 
-/// A writer and the body stream it feeds.
+/// A writer (to move to a blocking thread) and the body stream it feeds.
+/// Call it on the runtime.
 pub(crate) fn channel() -> (ChannelWriter, impl Stream<Item = Result<Bytes, std::io::Error>>) {
     let (sender, receiver) = mpsc::channel(4);
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|item| (item, receiver))
     });
-    (ChannelWriter { sender, buffer: Vec::with_capacity(CHUNK) }, stream)
+    let runtime = tokio::runtime::Handle::current();
+    (ChannelWriter { sender, buffer: Vec::with_capacity(CHUNK), runtime }, stream)
 }

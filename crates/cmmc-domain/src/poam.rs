@@ -86,9 +86,10 @@ pub struct OpenRequirement {
 
 /// What stands in the way of a POA&M closeout (32 CFR 170.21(b)) on
 /// `today`: it closes a Conditional status only, once, by the closeout
-/// deadline (after it the Conditional status has expired), and every
-/// requirement that was NOT MET has POA&M items, all completed. Empty when
-/// the closeout may be recorded.
+/// deadline (after it the Conditional status has expired); every
+/// requirement left open (NOT MET or PARTIALLY MET) has POA&M items, all
+/// completed; and no other item of the POA&M (`other_open_items`) is still
+/// open. Empty when the closeout may be recorded.
 #[must_use]
 pub fn closeout_problems(
     conditional: bool,
@@ -96,6 +97,7 @@ pub fn closeout_problems(
     deadline: Option<chrono::NaiveDate>,
     today: chrono::NaiveDate,
     open: &[OpenRequirement],
+    other_open_items: usize,
 ) -> Vec<String> {
     if !conditional {
         return vec![
@@ -124,6 +126,9 @@ pub fn closeout_problems(
     if !unfinished.is_empty() {
         problems.push(format!("POA&M items are not completed for {}", unfinished.join(", ")));
     }
+    if other_open_items > 0 {
+        problems.push(format!("{other_open_items} other POA&M item(s) are not completed"));
+    }
     problems
 }
 
@@ -142,12 +147,16 @@ mod tests {
         let (deadline, today) = (Some(day("2026-08-29")), day("2026-08-29"));
         let done = [open("AC.L2-3.1.5", 2, 2), open("SC.L2-3.13.11", 1, 1)];
         assert!(
-            closeout_problems(true, false, deadline, today, &done).is_empty(),
+            closeout_problems(true, false, deadline, today, &done, 0).is_empty(),
             "the deadline day itself is in time"
         );
-        assert_eq!(closeout_problems(false, false, deadline, today, &done).len(), 1);
-        assert!(closeout_problems(true, true, deadline, today, &done)[0].contains("already"));
-        let late = closeout_problems(true, false, deadline, day("2026-08-30"), &done);
+        assert_eq!(closeout_problems(false, false, deadline, today, &done, 0).len(), 1);
+        assert!(closeout_problems(true, true, deadline, today, &done, 0)[0].contains("already"));
+        assert_eq!(
+            closeout_problems(true, false, deadline, today, &done, 2),
+            ["2 other POA&M item(s) are not completed"]
+        );
+        let late = closeout_problems(true, false, deadline, day("2026-08-30"), &done, 0);
         assert_eq!(
             late,
             [
@@ -156,7 +165,7 @@ mod tests {
         );
         let undone = [open("AC.L2-3.1.5", 2, 1), open("AU.L2-3.3.4", 0, 0)];
         assert_eq!(
-            closeout_problems(true, false, deadline, today, &undone),
+            closeout_problems(true, false, deadline, today, &undone, 0),
             ["no POA&M item names AU.L2-3.3.4", "POA&M items are not completed for AC.L2-3.1.5"]
         );
     }

@@ -120,12 +120,15 @@ impl Official {
     }
 }
 
-/// Checks that `user_id` is the caller, an active senior official of `org_id`.
+/// Checks that `user_id` is the caller, an active senior official of
+/// `org_id`, whose account's email is `email` (an affirmation in one's own
+/// name carries one's own address).
 async fn senior_official<C: sea_orm::ConnectionTrait>(
     db: &C,
     actor: &Actor,
     org_id: &str,
     user_id: &str,
+    email: &str,
 ) -> Result<(), ServiceError> {
     if user_id != actor.user_id {
         return Err(ServiceError::unprocessable(
@@ -137,7 +140,14 @@ async fn senior_official<C: sea_orm::ConnectionTrait>(
     let user = users::Entity::find_by_id(user_id.to_owned()).one(db).await?;
     match user {
         Some(u) if u.org_id.as_deref() == Some(org_id) && u.is_active && u.senior_official => {
-            Ok(())
+            if u.email.eq_ignore_ascii_case(email) {
+                Ok(())
+            } else {
+                Err(ServiceError::unprocessable(
+                    "official_email",
+                    "affirming in your own name, give your own account's email address",
+                ))
+            }
         }
         _ => Err(ServiceError::unprocessable(
             "official_user_id",
@@ -178,7 +188,7 @@ impl Services {
         let official = Official::check(&new)?;
         let txn = self.begin_change().await?;
         if let Some(user_id) = &new.official_user_id {
-            senior_official(&txn, actor, org_id, user_id).await?;
+            senior_official(&txn, actor, org_id, user_id, &official.email).await?;
         }
         let org = organizations::Entity::find_by_id(org_id.to_owned())
             .one(&txn)

@@ -192,13 +192,14 @@ pub fn verify(keys: &Keys, zip: impl Read + Seek) -> Result<Problems, PackageErr
 }
 
 /// A file name for the package: the original's last path component, with
-/// anything but letters, digits, `.`, `-` and `_` as `_`; `file` if empty.
+/// anything but ASCII letters, digits, `.`, `-` and `_` as `_` (so a path
+/// is also a valid URI reference); `file` if empty.
 #[must_use]
 pub fn safe_name(original: &str) -> String {
     let base = original.rsplit(['/', '\\']).next().unwrap_or_default();
     let name: String = base
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
         .collect();
     let name = name.trim_start_matches('.');
     if name.is_empty() { "file".to_owned() } else { name.chars().take(120).collect() }
@@ -215,6 +216,28 @@ fn unique(taken: &mut std::collections::BTreeSet<String>, dir: &str, name: &str)
         n += 1;
     }
     candidate
+}
+
+/// Where each stored evidence file goes in the package, by evidence id:
+/// `evidence/<practice_id>/<safe name>`, `-2`, `-3` ... when names repeat,
+/// in the order given. The OSCAL results link the same paths.
+#[must_use]
+pub fn evidence_paths(
+    answers: &[crate::assessments::PracticeAnswer],
+    pieces: &[(String, crate::models::Evidence)],
+) -> BTreeMap<String, String> {
+    let practice: BTreeMap<&str, &str> =
+        answers.iter().map(|a| (a.id.as_str(), a.practice_id.as_str())).collect();
+    let mut taken = std::collections::BTreeSet::new();
+    pieces
+        .iter()
+        .filter(|(_, e)| e.sha256.is_some())
+        .map(|(answer, e)| {
+            let practice_id = practice.get(answer.as_str()).copied().unwrap_or("unknown");
+            let name = safe_name(e.original_filename.as_deref().unwrap_or("file"));
+            (e.id.clone(), unique(&mut taken, &format!("evidence/{practice_id}"), &name))
+        })
+        .collect()
 }
 
 fn pretty(value: &Value) -> Vec<u8> {
@@ -240,7 +263,7 @@ impl crate::Services {
         ];
         entries.extend(self.poam_entries(actor, assessment_id).await?);
         if let Some(ssp) = &assessment.ssp_id {
-            let plan = self.oscal_ssp_document(actor, &org_id, Some(ssp)).await?;
+            let (plan, _) = self.oscal_ssp_document(actor, &org_id, Some(ssp)).await?;
             entries.push(("oscal/ssp.json".to_owned(), Content::Bytes(pretty(&plan))));
         }
         let evidence = self.evidence_entries(actor, assessment_id).await?;
@@ -288,28 +311,22 @@ impl crate::Services {
         actor: &crate::Actor,
         assessment_id: &str,
     ) -> Result<Vec<(String, Content)>, crate::ServiceError> {
-        let answers = self
-            .list_practice_answers(
-                actor,
-                assessment_id,
-                crate::assessments::PracticeAnswerFilter::default(),
-            )
-            .await?;
+        let filter = crate::assessments::PracticeAnswerFilter::default();
+        let answers = self.list_practice_answers(actor, assessment_id, filter).await?;
         let practice: BTreeMap<&str, &str> =
             answers.iter().map(|a| (a.id.as_str(), a.practice_id.as_str())).collect();
-        let mut taken = std::collections::BTreeSet::new();
+        let pieces = self.evidence_of(&answers).await?;
+        let paths = evidence_paths(&answers, &pieces);
         let (mut entries, mut links) = (Vec::new(), Vec::new());
-        for (answer, evidence) in self.evidence_of(&answers).await? {
+        for (answer, evidence) in &pieces {
             let practice_id = practice.get(answer.as_str()).copied().unwrap_or("unknown");
-            match (&evidence.sha256, &evidence.file_url) {
-                (Some(sha256), _) => {
-                    let name = safe_name(evidence.original_filename.as_deref().unwrap_or("file"));
-                    let path = unique(&mut taken, &format!("evidence/{practice_id}"), &name);
+            match (&evidence.sha256, &evidence.file_url, paths.get(&evidence.id)) {
+                (Some(sha256), _, Some(path)) => {
                     let file = crate::file_store::stored_path(&self.evidence.upload_dir, sha256);
-                    entries.push((path, Content::File { path: file, sha256: sha256.clone() }));
+                    entries.push((path.clone(), Content::File { path: file, sha256: sha256.clone() }));
                 }
-                (None, Some(url)) => links.push(json!({ "practice_id": practice_id, "title": evidence.title, "url": url, "review_status": evidence.review_status.as_str() })),
-                (None, None) => {}
+                (None, Some(url), _) => links.push(json!({ "practice_id": practice_id, "title": evidence.title, "url": url, "review_status": evidence.review_status.as_str() })),
+                _ => {}
             }
         }
         if !links.is_empty() {

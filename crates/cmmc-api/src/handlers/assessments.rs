@@ -284,9 +284,9 @@ pub(crate) async fn complete_assessment(
 /// POST /api/assessments/{id}/closeout: the POA&M closeout of a completed
 /// assessment with a Conditional status (32 CFR 170.21(b)).
 ///
-/// Within 180 days of the status date, once every POA&M item naming a
-/// requirement that was NOT MET is completed: those requirements are
-/// recorded MET, the scores are computed again, the CMMC status becomes
+/// Within 180 days of the status date, once every item of its POA&Ms is
+/// completed (each requirement left NOT MET or PARTIALLY MET having one):
+/// those requirements are recorded MET, the scores are computed again, the CMMC status becomes
 /// `final` (still dated from the Conditional status date), the POA&Ms are
 /// completed and the next affirmation falls due. Audited as
 /// `assessment.closeout`.
@@ -296,9 +296,9 @@ pub(crate) async fn complete_assessment(
         (status = 200, description = "The assessment, now `final`, with `closed_out_at` and its scores after closeout", body = AssessmentDto),
         (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your roles do not allow managing assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow both managing assessments and evaluating practices", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assessment (or another organisation's), or the id is not a UUID", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The assessment is not completed with a Conditional status, is closed out already, is past its closeout deadline (the Conditional status has expired), or has NOT MET requirements whose POA&M items are missing or not completed; the detail lists each", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The assessment is not completed with a Conditional status, is closed out already, is past its closeout deadline (the Conditional status has expired), has open requirements whose POA&M items are missing or not completed, or other POA&M items still open; the detail lists each", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn closeout_assessment(

@@ -233,6 +233,11 @@ pub(crate) async fn sprs_record(
     })
 }
 
+/// How many packages stream at once, server-wide.
+const PACKAGES_AT_ONCE: usize = 4;
+static PACKAGE_STREAMS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+    std::sync::OnceLock::new();
+
 /// GET /api/assessments/{id}/package: the package a C3PAO receives, as a
 /// streamed zip: the OSCAL assessment-results, POA&Ms and SSP, the CSV
 /// results and POA&Ms, every evidence file under
@@ -249,17 +254,26 @@ pub(crate) async fn sprs_record(
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "No role of the caller may read assessments", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assessment (or another organisation's, or an id that is not a UUID)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable, or four packages are being sent already (with Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn assessment_package(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    // A few at a time: each holds a blocking thread while it streams.
+    let permit = PACKAGE_STREAMS
+        .get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(PACKAGES_AT_ONCE)))
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            ApiError::busy("too many assessment packages are being sent; try again shortly")
+        })?;
     let package = state.services.assessment_package(&user.0, &path).await?;
     let keys = state.services.keys().clone();
     let (mut writer, body) = crate::stream_writer::channel();
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         match package.write_to(&mut writer, &keys, chrono::Utc::now()) {
             Ok(_) => {
                 let _ = std::io::Write::flush(&mut writer);

@@ -173,7 +173,7 @@ pub(crate) struct ImportQuery {
         (status = 201, description = "The draft assessment created", body = crate::dto::assessments::AssessmentDto),
         (status = 400, description = "A document that does not validate, names controls or objectives the level does not have, or gives statuses its objectives contradict: the problem names the first one (`errors[0].field` is its JSON pointer); nothing is written", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your roles do not allow managing assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow both managing assessments and evaluating practices", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation (or another one)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over the JSON limit", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),

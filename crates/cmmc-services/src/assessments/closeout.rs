@@ -27,6 +27,13 @@ use super::Assessment;
 use crate::audit::{AuditEvent, Author};
 use crate::{Actor, ServiceError, Services};
 
+/// Whether a requirement was left open at the assessment: NOT MET, or
+/// PARTIALLY MET (which counts as not met, and may be on the POA&M).
+fn is_open(row: &assessment_practices::Model) -> bool {
+    row.status == PracticeStatus::NotMet.as_str()
+        || row.status == PracticeStatus::PartiallyMet.as_str()
+}
+
 /// `row` re-assessed as MET at closeout: its NOT MET objectives met too.
 fn met_at_closeout(
     row: assessment_practices::Model,
@@ -52,6 +59,7 @@ fn met_at_closeout(
     let version = row.version + 1;
     let mut active = row.into_active_model();
     active.status = Set(PracticeStatus::Met.as_str().to_owned());
+    active.score = Set(Some(PracticeStatus::Met.score()));
     active.objective_results = Set(Json::Object(results));
     active.version = Set(version);
     active.evaluated_by = Set(Some(actor.user_id.clone()));
@@ -97,10 +105,12 @@ impl Services {
         let txn = self.begin_change().await?;
         let before =
             self.assessment_for(&txn, actor, assessment_id, Action::AssessmentManage).await?;
+        // A closeout records evaluations: it needs the assessor's right too.
+        actor.authorize(Action::PracticeEvaluate, &before.org_id, "assessment")?;
         let rows = self.practice_rows(&txn, assessment_id).await?;
-        let not_met: Vec<_> =
-            rows.into_iter().filter(|r| r.status == PracticeStatus::NotMet.as_str()).collect();
-        let open = self.open_requirements(&txn, assessment_id, &not_met).await?;
+        let not_met: Vec<_> = rows.into_iter().filter(is_open).collect();
+        let (open, other_open_items) =
+            self.open_requirements(&txn, assessment_id, &not_met).await?;
         let problems = poam::closeout_problems(
             before.status == cmmc_domain::AssessmentStatus::Completed.as_str()
                 && before.cmmc_status.as_deref() == Some(CmmcStatus::Conditional.as_str()),
@@ -108,6 +118,7 @@ impl Services {
             before.conditional_deadline,
             now.date_naive(),
             &open,
+            other_open_items,
         );
         if !problems.is_empty() {
             return Err(ServiceError::Conflict(format!(
@@ -140,14 +151,15 @@ impl Services {
         Assessment::try_from(after)
     }
 
-    /// Each NOT MET requirement with how many POA&M items of the
-    /// assessment name it and how many of those are completed.
+    /// Each open requirement with how many POA&M items of the assessment
+    /// name it and how many of those are completed; and how many other
+    /// items are not completed.
     async fn open_requirements<C: ConnectionTrait>(
         &self,
         db: &C,
         assessment_id: &str,
         not_met: &[assessment_practices::Model],
-    ) -> Result<Vec<OpenRequirement>, ServiceError> {
+    ) -> Result<(Vec<OpenRequirement>, usize), ServiceError> {
         let poam_ids: Vec<String> = poams::Entity::find()
             .filter(poams::Column::AssessmentId.eq(assessment_id))
             .all(db)
@@ -167,14 +179,22 @@ impl Services {
                 entry.1 += usize::from(item.status == PoamItemStatus::Completed.as_str());
             }
         }
-        Ok(not_met
+        let open: Vec<OpenRequirement> = not_met
             .iter()
             .map(|row| {
                 let (items, completed) =
                     counts.get(row.practice_id.as_str()).copied().unwrap_or_default();
                 OpenRequirement { practice_id: row.practice_id.clone(), items, completed }
             })
-            .collect())
+            .collect();
+        let other_open = items
+            .iter()
+            .filter(|i| i.status != PoamItemStatus::Completed.as_str())
+            .filter(|i| {
+                i.practice_id.as_deref().is_none_or(|p| !open.iter().any(|o| o.practice_id == p))
+            })
+            .count();
+        Ok((open, other_open))
     }
 }
 
@@ -200,7 +220,8 @@ async fn claim_closeout<C: ConnectionTrait>(
     }
 }
 
-/// Completes the assessment's POA&Ms and their open items.
+/// Marks the assessment's POA&Ms completed (every item of them is, or the
+/// closeout would have been refused).
 async fn complete_poams<C: ConnectionTrait>(
     db: &C,
     assessment_id: &str,

@@ -30,10 +30,17 @@ fn objective_labels(practice: &cmmc_practices::Model) -> Vec<String> {
         .collect()
 }
 
-/// Refuses objective labels the practice does not have, and a status its
-/// objectives contradict (the rule a practice update follows).
+/// Refuses notes over 20,000 characters, objective labels the practice does
+/// not have, and a status its objectives contradict (the rules a practice
+/// update follows).
 fn check_practice(imported: &ImportedPractice, labels: &[String]) -> Result<(), ServiceError> {
     let id = imported.practice_id;
+    if imported.notes.as_ref().is_some_and(|n| n.chars().count() > 20_000) {
+        return Err(ServiceError::invalid(
+            "findings",
+            format!("{id}: the remarks (assessor notes) must be at most 20000 characters"),
+        ));
+    }
     if let Some(label) = imported.objectives.keys().find(|l| !labels.contains(l)) {
         return Err(ServiceError::invalid(
             "observations",
@@ -93,6 +100,8 @@ impl Services {
         document: &Json,
     ) -> Result<Assessment, ServiceError> {
         actor.authorize(Action::AssessmentManage, org_id, "organization")?;
+        // An import records evaluations: it needs the assessor's right too.
+        actor.authorize(Action::PracticeEvaluate, org_id, "organization")?;
         self.get_organization(actor, org_id).await?;
         let catalogue = cmmc_practices::Entity::find().all(&self.db).await?;
         let in_level = |level: Level, id: PracticeId| {

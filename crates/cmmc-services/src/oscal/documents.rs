@@ -47,8 +47,9 @@ impl Services {
             .list_practice_answers(actor, assessment_id, PracticeAnswerFilter::default())
             .await?;
         let pieces = self.evidence_of(&answers).await?;
+        let paths = crate::package::evidence_paths(&answers, &pieces);
         let document =
-            super::results::assessment_results(&assessment, &answers, &pieces, Utc::now());
+            super::results::assessment_results(&assessment, &answers, &pieces, &paths, Utc::now());
         let details = json!({ "findings": answers.len(), "evidence": pieces.len() });
         Ok((document, assessment.org_id, details))
     }
@@ -103,22 +104,24 @@ impl Services {
         org_id: &str,
         ssp_id: Option<&str>,
     ) -> Result<Value, ServiceError> {
-        let document = self.oscal_ssp_document(actor, org_id, ssp_id).await?;
+        let (document, id) = self.oscal_ssp_document(actor, org_id, ssp_id).await?;
         let plan = &document["system-security-plan"];
-        let id = ssp_id
-            .map_or_else(|| plan["uuid"].as_str().unwrap_or_default().to_owned(), str::to_owned);
-        let details = json!({ "ssp_id": ssp_id, "requirements": plan["control-implementation"]["implemented-requirements"].as_array().map_or(0, Vec::len) });
+        let requirements = plan["control-implementation"]["implemented-requirements"]
+            .as_array()
+            .map_or(0, Vec::len);
+        let details = json!({ "requirements": requirements, "chosen": ssp_id.is_none() });
         self.audit_oscal(actor, org_id, "ssp", &id, details).await?;
         Ok(document)
     }
 
-    /// The system-security-plan document of an SSP version of `org_id`.
+    /// The system-security-plan document of an SSP version of `org_id`,
+    /// and that version's id.
     pub(crate) async fn oscal_ssp_document(
         &self,
         actor: &Actor,
         org_id: &str,
         ssp_id: Option<&str>,
-    ) -> Result<Value, ServiceError> {
+    ) -> Result<(Value, String), ServiceError> {
         let ssp = match ssp_id {
             Some(id) => self.get_ssp(actor, id).await?,
             None => self.current_ssp(actor, org_id).await?,
@@ -130,7 +133,8 @@ impl Services {
         let practices = self.practices_for_level(&self.db, ssp.level).await?;
         let ids: Vec<String> = practices.into_iter().map(|p| p.practice_id).collect();
         let href = profile_href(ssp.level.number());
-        Ok(super::ssp::system_security_plan(&ssp, &ids, &statements, &href, Utc::now()))
+        let document = super::ssp::system_security_plan(&ssp, &ids, &statements, &href, Utc::now());
+        Ok((document, ssp.id))
     }
 
     /// The organisation's newest published SSP version, else its newest draft.

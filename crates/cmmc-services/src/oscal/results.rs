@@ -3,8 +3,11 @@
 //! target, `satisfied` or `not-satisfied`, the assessor's notes as
 //! remarks), an observation per objective answer (the objective named by
 //! its id) and per practice with evidence (each piece as relevant-evidence,
-//! its file and SHA-256 in the back-matter), and the SPRS score and CMMC
+//! its file, at its path in the assessment's package, and SHA-256 in the
+//! back-matter), and the SPRS score and CMMC
 //! status as properties of the result.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use cmmc_domain::PracticeStatus;
@@ -55,6 +58,7 @@ fn evidence_observation(
     assessment_id: &str,
     answer: &PracticeAnswer,
     evidence: &[&Evidence],
+    paths: &BTreeMap<String, String>,
 ) -> Option<(Value, Vec<Value>)> {
     if evidence.is_empty() {
         return None;
@@ -64,10 +68,11 @@ fn evidence_observation(
         .iter()
         .map(|e| {
             let resource = stable_uuid("evidence", &e.id);
-            let href = e.file_url.clone().unwrap_or_else(|| {
-                let name = e.original_filename.as_deref().unwrap_or("file");
-                format!("evidence/{}/{name}", answer.practice_id)
-            });
+            let href = e
+                .file_url
+                .clone()
+                .or_else(|| paths.get(&e.id).cloned())
+                .unwrap_or_else(|| format!("evidence/{}", answer.practice_id));
             let mut rlink = json!({ "href": href });
             if let Some(sha256) = &e.sha256 {
                 rlink["hashes"] = json!([{ "algorithm": "SHA-256", "value": sha256 }]);
@@ -140,6 +145,7 @@ pub fn assessment_results(
     assessment: &Assessment,
     answers: &[PracticeAnswer],
     evidence: &[(String, Evidence)],
+    paths: &BTreeMap<String, String>,
     now: DateTime<Utc>,
 ) -> Value {
     let (mut observations, mut findings, mut resources) = (Vec::new(), Vec::new(), Vec::new());
@@ -147,7 +153,9 @@ pub fn assessment_results(
         let mut own = objective_observations(&assessment.id, answer);
         let pieces: Vec<&Evidence> =
             evidence.iter().filter(|(a, _)| *a == answer.id).map(|(_, e)| e).collect();
-        if let Some((observation, files)) = evidence_observation(&assessment.id, answer, &pieces) {
+        if let Some((observation, files)) =
+            evidence_observation(&assessment.id, answer, &pieces, paths)
+        {
             own.push(observation);
             resources.extend(files);
         }
