@@ -41,25 +41,27 @@ fn etag(version: i64) -> String {
 }
 
 /// The version an `If-Match` header names: None without the header or for
-/// `*`; a value that can match no version is `Some(-1)`.
+/// `*`; a value that can match no version (not an ETag of ours, or not
+/// ASCII) is `Some(-1)`, so the update is refused with 412.
 ///
 /// # Errors
-/// 400 for a value that is not printable ASCII (an ETag never is anything else).
+/// 400 for a value with a control character, which the API document forbids.
 fn if_match(request: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(header) = request.headers().get(actix_web::http::header::IF_MATCH) else {
         return Ok(None);
     };
-    let value = header
-        .to_str()
-        .ok()
-        .filter(|v| !v.chars().any(char::is_control))
-        .ok_or_else(|| {
-            ApiError::invalid_parameter(
-                "If-Match",
-                "must be printable ASCII, an ETag such as \"4\"",
-            )
-        })?
-        .trim();
+    // Bytes past ASCII are read as ISO 8859-1, as HTTP has always read
+    // them, so 0x80-0x9F are the C1 controls the document forbids.
+    if header.as_bytes().iter().any(|&b| char::from(b).is_control()) {
+        return Err(ApiError::invalid_parameter(
+            "If-Match",
+            "must not contain control characters; send the ETag as read, such as \"4\"",
+        ));
+    }
+    let Ok(value) = header.to_str() else {
+        return Ok(Some(-1));
+    };
+    let value = value.trim();
     if value == "*" {
         return Ok(None);
     }
@@ -485,7 +487,21 @@ mod tests {
                 actix_web::http::header::HeaderValue::from_bytes(b"\xc2\x84").unwrap(),
             ))
             .to_http_request();
-        assert!(if_match(&obs_text).is_err(), "not ASCII: the fuzzer's U+0084");
+        assert!(if_match(&obs_text).is_err(), "a C1 control character: the fuzzer's U+0084");
+        let latin1 = actix_web::test::TestRequest::default()
+            .insert_header((
+                "If-Match",
+                actix_web::http::header::HeaderValue::from_bytes(b"\x84").unwrap(),
+            ))
+            .to_http_request();
+        assert!(if_match(&latin1).is_err(), "U+0084 sent as one ISO 8859-1 byte");
+        let latin = actix_web::test::TestRequest::default()
+            .insert_header((
+                "If-Match",
+                actix_web::http::header::HeaderValue::from_bytes(b"H\xd8e").unwrap(),
+            ))
+            .to_http_request();
+        assert_eq!(if_match(&latin).unwrap(), Some(-1), "not an ETag of ours: 412, not 400");
         let none = actix_web::test::TestRequest::default().to_http_request();
         assert_eq!(if_match(&none).unwrap(), None);
     }
