@@ -23,6 +23,7 @@ mod m20261128_000010_create_ssps;
 mod m20261128_000011_create_affirmations;
 mod m20261128_000012_add_poam_item_point_of_contact;
 mod m20261128_000013_add_senior_officials_and_closeouts;
+mod m20261128_000014_create_assets;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_create_affirmations::Migration),
             Box::new(m20261128_000012_add_poam_item_point_of_contact::Migration),
             Box::new(m20261128_000013_add_senior_officials_and_closeouts::Migration),
+            Box::new(m20261128_000014_create_assets::Migration),
         ]
     }
 }
@@ -78,6 +80,7 @@ pub const TABLES: &[&str] = &[
     "ssps",
     "ssp_statements",
     "affirmations",
+    "assets",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

@@ -9,6 +9,7 @@
 
 mod affirmations;
 mod assessments;
+mod assets;
 mod audit;
 mod auth;
 mod catalogue;

@@ -118,6 +118,19 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PATCH", "/api/ssps/{ssp_id}")
         | ("PUT", "/api/ssps/{ssp_id}/statements/{practice_id}") => Rule::Org(A::AssessmentManage),
         ("POST", "/api/poams") => Rule::OrgInBody(A::PoamManage),
+        (
+            "GET",
+            "/api/organizations/{org_id}/assets"
+            | "/api/organizations/{org_id}/assets/export"
+            | "/api/organizations/{org_id}/assets/{asset_id}",
+        ) => Rule::Org(A::AssessmentRead),
+        (
+            "POST",
+            "/api/organizations/{org_id}/assets" | "/api/organizations/{org_id}/assets/import",
+        )
+        | ("PATCH" | "DELETE", "/api/organizations/{org_id}/assets/{asset_id}") => {
+            Rule::Org(A::AssessmentManage)
+        }
         // Both record practice evaluations as well as changing the assessment.
         ("POST", "/api/assessments/import/oscal" | "/api/assessments/{id}/closeout") => {
             Rule::OrgBoth(A::AssessmentManage, A::PracticeEvaluate)
@@ -215,6 +228,12 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
             Some(json!({ "current_password": "not it", "new_password": "irrelevant password" }))
         }
         ("POST", "/api/auth/login") => Some(json!({ "username": "nobody", "password": PASSWORD })),
+        ("POST", "/api/organizations/{org_id}/assets") => Some(
+            json!({ "asset_tag": format!("T-{n}"), "name": "Laptop", "asset_type": "hardware", "category": "cui" }),
+        ),
+        ("PATCH", "/api/organizations/{org_id}/assets/{asset_id}") => {
+            Some(json!({ "location": format!("Room {n}") }))
+        }
         // Not OSCAL: an allowed caller gets a 400 naming what is missing.
         ("POST", "/api/assessments/import/oscal") => Some(json!({})),
         ("POST", "/api/auth/refresh") => Some(json!({ "refresh_token": "cmmc_rt_unknown" })),
@@ -417,6 +436,19 @@ db_test!(
                             .await;
                         url = url.replace("{mapping_id}", mapping.body["id"].as_str().unwrap());
                     }
+                    if url.contains("{asset_id}") {
+                        // A fresh asset each time: an allowed caller may delete it.
+                        let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+                        let asset = app
+                            .call(
+                                "POST",
+                                &format!("/api/organizations/{}/assets", org.id),
+                                Some(&admin),
+                                Some(json!({ "asset_tag": format!("P-{n}"), "name": "Server", "asset_type": "hardware", "category": "cui" })),
+                            )
+                            .await;
+                        url = url.replace("{asset_id}", asset.body["id"].as_str().unwrap());
+                    }
                     let answer = app.call(method, &url, Some(&token), body(method, path, org)).await;
                     let allowed = match rule {
                         Rule::Public | Rule::SignedIn => true,
@@ -456,7 +488,9 @@ db_test!(
             if matches!(rule(method, path), Some(Rule::Public)) {
                 continue;
             }
-            let url = concrete(path, &own).replace("{mapping_id}", "any");
+            let url = concrete(path, &own)
+                .replace("{mapping_id}", "any")
+                .replace("{asset_id}", "00000000-0000-4000-8000-000000000000");
             let answer = app.call(method, &url, None, body(method, path, &own)).await;
             assert_eq!(answer.status, 401, "{method} {path} without a token");
         }

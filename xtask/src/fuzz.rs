@@ -242,13 +242,19 @@ fn fuzz_server(
 /// (504 on a timeout) when DataPact cannot be reached, and in the fuzz run
 /// it never can. The OSCAL import takes a document that must validate
 /// against NIST's assessment-results schema, which the API document names
-/// but does not restate, so a body the fuzzer thinks valid may be a 400.
+/// but does not restate, so a body the fuzzer thinks valid may be a 400;
+/// so may the asset import's CSV, whose rows the document describes in
+/// words.
 const CHECKS: &str = r#"[checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "412", "413", "415", "422", "429", "5xx"]
 
 [[operations]]
 include-path-regex = "/datapact/(contracts|sync)$"
 checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "502", "504"]
+
+[[operations]]
+include-path = "/api/organizations/{org_id}/assets/import"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "413", "415", "429", "5xx"]
 
 [[operations]]
 include-path = "/api/assessments/import/oscal"
@@ -302,6 +308,12 @@ fn make_fixture(
         &json!({"name": "Enclave SSP", "version": "1", "level": 2, "system_description": "The enclave",
                 "scope_type": "enclave", "boundary_description": "VLAN 20"}),
     )?;
+    let asset = create(
+        base,
+        token,
+        &format!("/api/organizations/{org}/assets"),
+        &json!({"asset_tag": "FUZZ-1", "name": "File server", "asset_type": "hardware", "category": "cui"}),
+    )?;
     // A draft besides the assessment in progress, for the routes a draft allows.
     let draft = create(
         base,
@@ -323,6 +335,7 @@ fn make_fixture(
             ("user_id", users),
             ("ssp_id", vec![ssp]),
             ("level", vec!["2".to_owned()]),
+            ("asset_id", vec![asset]),
         ],
     })
 }

@@ -109,11 +109,33 @@ impl ProblemKind {
     }
 }
 
-/// A field-level problem of a 400 or 422 answer.
+/// A field-level problem of a 400 or 422 answer. A problem of an uploaded
+/// file's row also says where: `line` (1 is the header), `column` (the
+/// same as `field`) and `problem` (the same as `message`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl FieldError {
+    /// A problem of `field`.
+    #[must_use]
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+            line: None,
+            column: None,
+            problem: None,
+        }
+    }
 }
 
 /// An error on its way to becoming a problem+json answer.
@@ -142,7 +164,7 @@ impl ApiError {
         Self {
             kind: ProblemKind::InvalidParameter,
             detail: format!("{field}: {message}"),
-            errors: vec![FieldError { field: field.to_owned(), message }],
+            errors: vec![FieldError::new(field, message)],
             cause: None,
         }
     }
@@ -150,6 +172,31 @@ impl ApiError {
     #[must_use]
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(ProblemKind::NotFound, detail)
+    }
+
+    /// 400 listing every problem of an uploaded file's rows.
+    fn invalid_rows(rows: Vec<cmmc_services::RowProblem>) -> Self {
+        let detail = match rows.first() {
+            Some(first) => format!(
+                "{} problem(s) in the file, nothing was written; the first: line {}, {}: {}",
+                rows.len(),
+                first.line,
+                first.column,
+                first.problem
+            ),
+            None => "the file has problems; nothing was written".to_owned(),
+        };
+        let errors = rows
+            .into_iter()
+            .map(|row| FieldError {
+                field: row.column.clone(),
+                message: row.problem.clone(),
+                line: Some(row.line),
+                column: Some(row.column),
+                problem: Some(row.problem),
+            })
+            .collect();
+        Self { kind: ProblemKind::InvalidParameter, detail, errors, cause: None }
     }
 
     /// 503 with `Retry-After`: the server is busy with this kind of work.
@@ -239,6 +286,7 @@ impl From<ServiceError> for ApiError {
                 problem.kind = ProblemKind::Unprocessable;
                 problem
             }
+            ServiceError::InvalidRows(rows) => Self::invalid_rows(rows),
             ServiceError::Conflict(detail) => Self::new(ProblemKind::Conflict, detail),
             ServiceError::PreconditionFailed(detail) => {
                 Self::new(ProblemKind::PreconditionFailed, detail)
@@ -253,7 +301,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Upstream { kind, message } => Self {
                 kind: ProblemKind::Upstream,
                 detail: message,
-                errors: vec![FieldError { field: "datapact".into(), message: kind.into() }],
+                errors: vec![FieldError::new("datapact", kind)],
                 cause: None,
             },
             ServiceError::DatabaseUnavailable(cause) => Self {

@@ -10,8 +10,8 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
-    affirmations, assessments, audit, auth, catalog, datapact, diag, evidence, exports, fallback,
-    organizations, oscal, remediation, ssps,
+    affirmations, assessments, assets, audit, auth, catalog, datapact, diag, evidence, exports,
+    fallback, organizations, oscal, remediation, ssps,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -27,6 +27,7 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         audit_routes(),
         export_routes(),
         ssp_routes(),
+        asset_routes(),
         affirmation_routes(),
     ]
     .into_iter()
@@ -45,6 +46,27 @@ fn public_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/cmmc/practices/{practice_id}", web::get().to(catalog::get_practice)),
         ("GET", "/cmmc/oscal/catalog", web::get().to(oscal::oscal_catalog)),
         ("GET", "/cmmc/oscal/profiles/{level}", web::get().to(oscal::oscal_profile)),
+    ]
+}
+
+/// The asset inventory. The file routes come before `{asset_id}`.
+fn asset_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
+        ("GET", "/organizations/{org_id}/assets", web::get().to(assets::list_assets)),
+        ("POST", "/organizations/{org_id}/assets", web::post().to(assets::create_asset)),
+        ("POST", "/organizations/{org_id}/assets/import", web::post().to(assets::import_assets)),
+        ("GET", "/organizations/{org_id}/assets/export", web::get().to(assets::export_assets)),
+        ("GET", "/organizations/{org_id}/assets/{asset_id}", web::get().to(assets::get_asset)),
+        (
+            "PATCH",
+            "/organizations/{org_id}/assets/{asset_id}",
+            web::patch().to(assets::update_asset),
+        ),
+        (
+            "DELETE",
+            "/organizations/{org_id}/assets/{asset_id}",
+            web::delete().to(assets::delete_asset),
+        ),
     ]
 }
 

@@ -178,6 +178,33 @@ string_enum! {
 }
 
 string_enum! {
+    /// What kind of thing an asset is.
+    AssetType, "asset type" {
+        Hardware => "hardware",
+        Software => "software",
+        CloudService => "cloud_service",
+        Network => "network",
+        Facility => "facility",
+        People => "people",
+        OtIot => "ot_iot",
+        Other => "other",
+    }
+}
+
+string_enum! {
+    /// An asset's category in scoping (32 CFR 170.19): Level 2 and 3 sort
+    /// assets into the first five; Level 1 into `fci` and `out_of_scope`.
+    AssetCategory, "asset category" {
+        Cui => "cui",
+        SecurityProtection => "security_protection",
+        ContractorRiskManaged => "contractor_risk_managed",
+        Specialized => "specialized",
+        OutOfScope => "out_of_scope",
+        Fci => "fci",
+    }
+}
+
+string_enum! {
     /// How serious a finding is.
     Severity, "severity" {
         Critical => "critical",

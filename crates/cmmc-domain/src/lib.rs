@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod affirmation;
+pub mod asset;
 mod enums;
 mod identity;
 mod level;
@@ -22,10 +23,10 @@ pub mod ssp;
 pub mod text;
 
 pub use enums::{
-    AssessmentStatus, AssessmentType, FindingStatus, FindingType, ImplementationStatus,
-    ObjectiveStatus, ParseEnumError, PoamEligibility, PoamItemStatus, PoamStatus, PracticeStatus,
-    ReviewStatus, RoleName, Severity, SspPersonRole, SspScopeType, SspStatus, SyncStatus,
-    TransitionError,
+    AssessmentStatus, AssessmentType, AssetCategory, AssetType, FindingStatus, FindingType,
+    ImplementationStatus, ObjectiveStatus, ParseEnumError, PoamEligibility, PoamItemStatus,
+    PoamStatus, PracticeStatus, ReviewStatus, RoleName, Severity, SspPersonRole, SspScopeType,
+    SspStatus, SyncStatus, TransitionError,
 };
 pub use identity::{CageCode, Email, EntityId, IdentityError, Password, Username};
 pub use level::{Level, LevelError};

@@ -23,6 +23,10 @@ pub enum ServiceError {
     /// refuses), or on several fields at once (a password equal to the username).
     #[error("{field}: {message}")]
     Unprocessable { field: String, message: String },
+    /// Rows of an uploaded file break rules: each with its line (1 is the
+    /// header), column and why. Nothing was written.
+    #[error("{} row problem(s), the first on line {}", .0.len(), .0.first().map_or(0, |p| p.line))]
+    InvalidRows(Vec<RowProblem>),
     /// The request conflicts with the current state (a duplicate, a step the
     /// workflow does not allow).
     #[error("{0}")]
@@ -216,4 +220,12 @@ mod tests {
         let err = ServiceError::from(sea_orm::DbErr::Custom("syntax error".into()));
         assert!(matches!(err, ServiceError::Unexpected(_)));
     }
+}
+
+/// One problem of an uploaded file's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    pub line: u64,
+    pub column: String,
+    pub problem: String,
 }

@@ -8,6 +8,7 @@
 mod actor;
 pub mod affirmations;
 pub mod assessments;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
@@ -33,6 +34,6 @@ pub mod users;
 
 pub use actor::{Actor, Visible};
 pub use context::{AuthSettings, Services, ServicesConfigError};
-pub use error::ServiceError;
+pub use error::{RowProblem, ServiceError};
 pub use keys::Keys;
 pub use page::Page;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) mod affirmations;
 pub(crate) mod assessments;
+pub(crate) mod assets;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod datapact;

@@ -3,6 +3,7 @@
 
 pub(crate) mod affirmations;
 pub(crate) mod assessments;
+pub(crate) mod assets;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod catalog;

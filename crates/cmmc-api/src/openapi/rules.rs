@@ -118,7 +118,8 @@ fn field_pattern(name: &str) -> Option<&'static str> {
         | "responsible_role"
         | "official_name"
         | "official_title"
-        | "point_of_contact" => SHORT_TEXT,
+        | "point_of_contact"
+        | "asset_tag" => SHORT_TEXT,
         "narrative" | "system_description" | "boundary_description" | "statement" => LONG_TEXT,
         "practice_id" => PRACTICE_ID.as_str(),
         // No password holds a control character, not even a tab.
@@ -186,6 +187,12 @@ fn add_field_rule(name: &str, schema: &mut Value) {
     if matches!(name, "api_url" | "file_url") && is_string {
         // Also where the schema names the `uri` format: the pattern says which URIs.
         schema["pattern"] = Value::from(LINK);
+    }
+    if name == "tags" && schema["items"].is_object() {
+        // An asset's tags: blanks are dropped, the rest one line of up to 64.
+        schema["items"]["pattern"] = Value::from(PARAMETER_TEXT);
+        schema["items"]["maxLength"] = json!(cmmc_domain::asset::TAG_TEXT_MAX);
+        schema["maxItems"] = json!(cmmc_domain::asset::TAGS_MAX);
     }
     if name == "cage_codes" && schema["items"].is_object() {
         schema["items"]["pattern"] = Value::from("^[A-Za-z0-9]{5}$");

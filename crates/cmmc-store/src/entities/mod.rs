@@ -4,6 +4,7 @@ pub mod access_tokens;
 pub mod affirmations;
 pub mod assessment_practices;
 pub mod assessments;
+pub mod assets;
 pub mod audit_chain_heads;
 pub mod audit_log;
 pub mod auth_sessions;

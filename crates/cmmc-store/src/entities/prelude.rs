@@ -3,6 +3,7 @@
 pub use super::access_tokens::Entity as AccessTokens;
 pub use super::assessment_practices::Entity as AssessmentPractices;
 pub use super::assessments::Entity as Assessments;
+pub use super::assets::Entity as Assets;
 pub use super::audit_chain_heads::Entity as AuditChainHeads;
 pub use super::audit_log::Entity as AuditLog;
 pub use super::auth_sessions::Entity as AuthSessions;
