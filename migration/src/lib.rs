@@ -24,6 +24,7 @@ mod m20261128_000011_create_affirmations;
 mod m20261128_000012_add_poam_item_point_of_contact;
 mod m20261128_000013_add_senior_officials_and_closeouts;
 mod m20261128_000014_create_assets;
+mod m20261128_000015_create_providers_and_scope;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_add_poam_item_point_of_contact::Migration),
             Box::new(m20261128_000013_add_senior_officials_and_closeouts::Migration),
             Box::new(m20261128_000014_create_assets::Migration),
+            Box::new(m20261128_000015_create_providers_and_scope::Migration),
         ]
     }
 }
@@ -81,6 +83,9 @@ pub const TABLES: &[&str] = &[
     "ssp_statements",
     "affirmations",
     "assets",
+    "providers",
+    "provider_responsibilities",
+    "assessment_scope_assets",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

@@ -26,6 +26,7 @@ mod openapi;
 mod oscal;
 mod package;
 mod permissions;
+mod providers;
 mod reliability;
 mod remediation;
 mod sprs_record;

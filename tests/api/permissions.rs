@@ -131,6 +131,24 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("PATCH" | "DELETE", "/api/organizations/{org_id}/assets/{asset_id}") => {
             Rule::Org(A::AssessmentManage)
         }
+        (
+            "GET",
+            "/api/organizations/{org_id}/providers"
+            | "/api/providers/{provider_id}"
+            | "/api/providers/{provider_id}/responsibilities"
+            | "/api/providers/{provider_id}/responsibilities/export"
+            | "/api/assessments/{id}/scope",
+        ) => Rule::Org(A::AssessmentRead),
+        ("POST", "/api/organizations/{org_id}/providers")
+        | ("PATCH", "/api/providers/{provider_id}")
+        | (
+            "PUT",
+            "/api/providers/{provider_id}/responsibilities" | "/api/assessments/{id}/scope",
+        )
+        | ("POST", "/api/providers/{provider_id}/responsibilities/import") => {
+            Rule::Org(A::AssessmentManage)
+        }
+        ("POST", "/api/assessments/{id}/providers/apply") => Rule::Org(A::PracticeEvaluate),
         // Both record practice evaluations as well as changing the assessment.
         ("POST", "/api/assessments/import/oscal" | "/api/assessments/{id}/closeout") => {
             Rule::OrgBoth(A::AssessmentManage, A::PracticeEvaluate)
@@ -234,6 +252,17 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
         ("PATCH", "/api/organizations/{org_id}/assets/{asset_id}") => {
             Some(json!({ "location": format!("Room {n}") }))
         }
+        ("POST", "/api/organizations/{org_id}/providers") => Some(
+            json!({ "name": format!("Cloud {n}"), "kind": "cloud_service_provider", "authorization": "fedramp_high" }),
+        ),
+        ("PATCH", "/api/providers/{provider_id}") => Some(json!({ "services": [format!("S{n}")] })),
+        ("PUT", "/api/providers/{provider_id}/responsibilities") => Some(
+            json!({ "responsibilities": [{ "practice_id": "PE.L2-3.10.1", "responsibility": "inherited" }] }),
+        ),
+        ("PUT", "/api/assessments/{id}/scope") => Some(json!({ "asset_ids": [] })),
+        ("POST", "/api/assessments/{id}/providers/apply") => {
+            Some(json!({ "provider_ids": [org.provider] }))
+        }
         // Not OSCAL: an allowed caller gets a 400 naming what is missing.
         ("POST", "/api/assessments/import/oscal") => Some(json!({})),
         ("POST", "/api/auth/refresh") => Some(json!({ "refresh_token": "cmmc_rt_unknown" })),
@@ -270,6 +299,8 @@ struct Org {
     target_user: String,
     /// A draft SSP (publishing it is refused: it states nothing yet).
     ssp: String,
+    /// A cloud provider.
+    provider: String,
 }
 
 async fn setup(app: &TestApp, admin: &str, name: &str) -> Org {
@@ -371,7 +402,17 @@ async fn setup(app: &TestApp, admin: &str, name: &str) -> Org {
         .await;
     assert_eq!(ssp.status, 201, "{:?}", ssp.body);
     let ssp = ssp.body["id"].as_str().unwrap().to_owned();
-    Org { id, assessment, finding, poam, item, evidence, target_user, ssp }
+    let provider = app
+        .call(
+            "POST",
+            &format!("/api/organizations/{id}/providers"),
+            Some(admin),
+            Some(json!({ "name": "Azure Government", "kind": "cloud_service_provider", "authorization": "fedramp_high" })),
+        )
+        .await;
+    assert_eq!(provider.status, 201, "{:?}", provider.body);
+    let provider = provider.body["id"].as_str().unwrap().to_owned();
+    Org { id, assessment, finding, poam, item, evidence, target_user, ssp, provider }
 }
 
 fn concrete(path: &str, org: &Org) -> String {
@@ -388,6 +429,7 @@ fn concrete(path: &str, org: &Org) -> String {
         .replace("{item_id}", &org.item)
         .replace("{evidence_id}", &org.evidence)
         .replace("{ssp_id}", &org.ssp)
+        .replace("{provider_id}", &org.provider)
         .replace("{level}", "2")
 }
 

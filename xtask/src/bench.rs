@@ -13,6 +13,11 @@
 //!   of that one assessment. The score must not get slower as the number of
 //!   organisations grows.
 //!
+//! - Imports: a 10,000-row asset inventory imported, re-imported, edited
+//!   and exported, and an assessment scoped to all of it ([`imports`]).
+//!
+//! `cargo xtask bench imports` runs the imports phase alone.
+//!
 //! SQLite always; PostgreSQL too when `DATABASE_URL` names a postgres:// server
 //! (the benchmark creates its own databases there and drops them afterwards).
 
@@ -22,6 +27,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+
+mod imports;
 
 use crate::local::{Backend, create, curl, free_port, login, target_dir, tempfile_dir, wait_ready};
 use serde_json::{Value, json};
@@ -111,9 +118,11 @@ impl<'a> Request<'a> {
 }
 
 pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
-    if let Some(extra) = args.first() {
-        anyhow::bail!("bench takes no argument {extra:?}");
-    }
+    let only_imports = match args {
+        [] => false,
+        [phase] if phase == "imports" => true,
+        [extra, ..] => anyhow::bail!("bench takes no argument but `imports`, not {extra:?}"),
+    };
     eprintln!("building the release server...");
     let status = Command::new("cargo")
         .current_dir(root)
@@ -122,10 +131,16 @@ pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         .context("running cargo build")?;
     anyhow::ensure!(status.success(), "cargo build --release failed");
     let binary = target_dir(root).join("release").join("cmmc-api");
-    let oha = ensure_oha()?;
+    // The imports phase needs no load generator.
+    let oha = if only_imports { PathBuf::from("oha") } else { ensure_oha()? };
     let tools = Tools { root, binary: &binary, oha: &oha };
 
     let dir = tempfile_dir("cmmc-bench")?;
+    let imports = bench_imports(&tools, &dir).await;
+    if only_imports || imports.is_err() {
+        let _ = std::fs::remove_dir_all(&dir);
+        return write_imports(root, &imports?);
+    }
     let res = bench_backends(&tools, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
     let (catalogue, assessments) = res?;
@@ -136,8 +151,33 @@ pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let report = render_assessments(&assessments);
     eprintln!("{report}");
     write_benchmarks(root, "assessments", "Assessments", &report)?;
+    write_imports(root, &imports?)
+}
+
+fn write_imports(root: &Path, results: &[imports::ImportResults]) -> anyhow::Result<()> {
+    let report = imports::render(results);
+    eprintln!("{report}");
+    write_benchmarks(root, "imports", "Imports and scope", &report)?;
     eprintln!("results written to BENCHMARKS.md");
     Ok(())
+}
+
+/// The imports phase on SQLite, then on PostgreSQL when `DATABASE_URL` names a server.
+async fn bench_imports(
+    tools: &Tools<'_>,
+    dir: &Path,
+) -> anyhow::Result<Vec<imports::ImportResults>> {
+    let postgres = postgres_url();
+    let mut backends = vec![Backend::Sqlite(dir)];
+    if let Some(url) = &postgres {
+        backends.push(Backend::Postgres(url));
+    }
+    let mut out = Vec::new();
+    for backend in backends {
+        eprintln!("== {}: imports", backend.label());
+        out.push(imports::run(tools, backend, dir).await?);
+    }
+    Ok(out)
 }
 
 /// Both phases on SQLite (files in `dir`), then on PostgreSQL when

@@ -243,8 +243,8 @@ fn fuzz_server(
 /// it never can. The OSCAL import takes a document that must validate
 /// against NIST's assessment-results schema, which the API document names
 /// but does not restate, so a body the fuzzer thinks valid may be a 400;
-/// so may the asset import's CSV, whose rows the document describes in
-/// words.
+/// so may the CSV imports (assets, responsibility matrices), whose rows the
+/// document describes in words.
 const CHECKS: &str = r#"[checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "412", "413", "415", "422", "429", "5xx"]
 
@@ -254,6 +254,10 @@ checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "502", "504"
 
 [[operations]]
 include-path = "/api/organizations/{org_id}/assets/import"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "413", "415", "429", "5xx"]
+
+[[operations]]
+include-path = "/api/providers/{provider_id}/responsibilities/import"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "413", "415", "429", "5xx"]
 
 [[operations]]
@@ -314,6 +318,12 @@ fn make_fixture(
         &format!("/api/organizations/{org}/assets"),
         &json!({"asset_tag": "FUZZ-1", "name": "File server", "asset_type": "hardware", "category": "cui"}),
     )?;
+    let provider = create(
+        base,
+        token,
+        &format!("/api/organizations/{org}/providers"),
+        &json!({"name": "Azure Government", "kind": "cloud_service_provider", "authorization": "fedramp_high"}),
+    )?;
     // A draft besides the assessment in progress, for the routes a draft allows.
     let draft = create(
         base,
@@ -336,6 +346,7 @@ fn make_fixture(
             ("ssp_id", vec![ssp]),
             ("level", vec!["2".to_owned()]),
             ("asset_id", vec![asset]),
+            ("provider_id", vec![provider]),
         ],
     })
 }

@@ -44,7 +44,7 @@ commands:
                  assessment package, and check that the server's memory stays
                  flat (VmHWM) and that the package verifies
   openapi        write the API's OpenAPI document to docs/openapi.json (commit it)
-  bench          benchmark the release server; writes BENCHMARKS.md
+  bench [imports] benchmark the release server (or only the imports phase); writes BENCHMARKS.md
   fuzz [--postgres URL] [--no-build] [--examples N]
                  hold the debug server to its OpenAPI document with schemathesis
                  (every check) on a fresh SQLite (or PostgreSQL) database with a

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
     affirmations, assessments, assets, audit, auth, catalog, datapact, diag, evidence, exports,
-    fallback, organizations, oscal, remediation, ssps,
+    fallback, organizations, oscal, providers, remediation, ssps,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -28,6 +28,7 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         export_routes(),
         ssp_routes(),
         asset_routes(),
+        provider_routes(),
         affirmation_routes(),
     ]
     .into_iter()
@@ -46,6 +47,39 @@ fn public_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/cmmc/practices/{practice_id}", web::get().to(catalog::get_practice)),
         ("GET", "/cmmc/oscal/catalog", web::get().to(oscal::oscal_catalog)),
         ("GET", "/cmmc/oscal/profiles/{level}", web::get().to(oscal::oscal_profile)),
+    ]
+}
+
+/// Providers, their responsibility matrices, assessment scope and applying providers.
+fn provider_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
+        ("GET", "/organizations/{org_id}/providers", web::get().to(providers::list_providers)),
+        ("POST", "/organizations/{org_id}/providers", web::post().to(providers::create_provider)),
+        ("GET", "/providers/{provider_id}", web::get().to(providers::get_provider)),
+        ("PATCH", "/providers/{provider_id}", web::patch().to(providers::update_provider)),
+        (
+            "GET",
+            "/providers/{provider_id}/responsibilities",
+            web::get().to(providers::list_responsibilities),
+        ),
+        (
+            "PUT",
+            "/providers/{provider_id}/responsibilities",
+            web::put().to(providers::replace_responsibilities),
+        ),
+        (
+            "POST",
+            "/providers/{provider_id}/responsibilities/import",
+            web::post().to(providers::import_responsibilities),
+        ),
+        (
+            "GET",
+            "/providers/{provider_id}/responsibilities/export",
+            web::get().to(providers::export_responsibilities),
+        ),
+        ("GET", "/assessments/{id}/scope", web::get().to(providers::get_scope)),
+        ("PUT", "/assessments/{id}/scope", web::put().to(providers::set_scope)),
+        ("POST", "/assessments/{id}/providers/apply", web::post().to(providers::apply_providers)),
     ]
 }
 

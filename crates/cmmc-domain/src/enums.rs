@@ -205,6 +205,46 @@ string_enum! {
 }
 
 string_enum! {
+    /// What a provider is to the organisation (32 CFR 170.4): a cloud service
+    /// provider, or another external service provider (an MSP, an MSSP).
+    ProviderKind, "provider kind" {
+        CloudServiceProvider => "cloud_service_provider",
+        ExternalServiceProvider => "external_service_provider",
+    }
+}
+
+string_enum! {
+    /// The authorisation a provider holds. DFARS 252.204-7012(b)(2)(ii)(D)
+    /// asks a cloud service provider that holds CUI for FedRAMP Moderate or
+    /// its equivalent.
+    ProviderAuthorization, "provider authorization" {
+        FedrampModerate => "fedramp_moderate",
+        FedrampHigh => "fedramp_high",
+        FedrampModerateEquivalent => "fedramp_moderate_equivalent",
+        None => "none",
+    }
+}
+
+impl ProviderAuthorization {
+    /// Whether it meets DFARS 252.204-7012's bar for CUI in a cloud:
+    /// FedRAMP Moderate, High, or Moderate equivalent.
+    #[must_use]
+    pub const fn meets_fedramp_moderate(self) -> bool {
+        !matches!(self, Self::None)
+    }
+}
+
+string_enum! {
+    /// Who meets a practice or objective under a customer responsibility
+    /// matrix: the provider, both, or the customer.
+    Responsibility, "responsibility" {
+        Inherited => "inherited",
+        Shared => "shared",
+        Customer => "customer",
+    }
+}
+
+string_enum! {
     /// How serious a finding is.
     Severity, "severity" {
         Critical => "critical",

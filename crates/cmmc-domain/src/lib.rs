@@ -15,7 +15,9 @@ mod level;
 mod objective;
 pub mod poam;
 mod practice_id;
+pub mod provider;
 pub mod report;
+pub mod scope;
 pub mod scoring;
 mod sprs;
 pub mod sprs_record;
@@ -25,8 +27,8 @@ pub mod text;
 pub use enums::{
     AssessmentStatus, AssessmentType, AssetCategory, AssetType, FindingStatus, FindingType,
     ImplementationStatus, ObjectiveStatus, ParseEnumError, PoamEligibility, PoamItemStatus,
-    PoamStatus, PracticeStatus, ReviewStatus, RoleName, Severity, SspPersonRole, SspScopeType,
-    SspStatus, SyncStatus, TransitionError,
+    PoamStatus, PracticeStatus, ProviderAuthorization, ProviderKind, Responsibility, ReviewStatus,
+    RoleName, Severity, SspPersonRole, SspScopeType, SspStatus, SyncStatus, TransitionError,
 };
 pub use identity::{CageCode, Email, EntityId, IdentityError, Password, Username};
 pub use level::{Level, LevelError};

@@ -62,7 +62,7 @@ pub fn spreadsheet_safe(text: &str) -> Cow<'_, str> {
 }
 
 /// The columns of an assessment's results, in order.
-pub const PRACTICE_COLUMNS: [&str; 15] = [
+pub const PRACTICE_COLUMNS: [&str; 16] = [
     "practice_id",
     "domain",
     "title",
@@ -78,6 +78,7 @@ pub const PRACTICE_COLUMNS: [&str; 15] = [
     "evidence_accepted",
     "evidence_rejected",
     "evaluated_at",
+    "inherited_from",
 ];
 
 /// How an assessment's objectives of one practice were answered.
@@ -120,6 +121,8 @@ pub struct PracticeRow {
     /// Evidence by review status: pending, accepted, rejected.
     pub evidence: [u64; 3],
     pub evaluated_at: Option<NaiveDate>,
+    /// What providers carry ([`inheritance_summary`]); empty for none.
+    pub inherited_from: String,
 }
 
 impl PracticeRow {
@@ -143,8 +146,48 @@ impl PracticeRow {
             Cell::count(self.evidence[1]),
             Cell::count(self.evidence[2]),
             self.evaluated_at.map_or(Cell::Empty, Cell::Date),
+            Cell::optional_text(Some(self.inherited_from.as_str()).filter(|s| !s.is_empty())),
         ]
     }
+}
+
+/// An objective's source, as [`inheritance_summary`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObjectiveSourceRef<'a> {
+    pub label: &'a str,
+    pub provider: &'a str,
+    /// `inherited` or `shared`.
+    pub responsibility: &'a str,
+    pub overridden: bool,
+}
+
+/// What providers carry of a practice, in one line: per provider and
+/// responsibility, the objectives, and which inherited ones an assessor
+/// overrode, e.g. `M365 GCC High: inherited a, b, c; shared d. overridden: b`.
+#[must_use]
+pub fn inheritance_summary(sources: &[ObjectiveSourceRef<'_>]) -> String {
+    let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for s in sources {
+        match groups.iter_mut().find(|(p, r, _)| *p == s.provider && *r == s.responsibility) {
+            Some((_, _, labels)) => labels.push(s.label),
+            None => groups.push((s.provider, s.responsibility, vec![s.label])),
+        }
+    }
+    let mut providers: Vec<(&str, Vec<String>)> = Vec::new();
+    for (provider, responsibility, labels) in groups {
+        let part = format!("{responsibility} {}", labels.join(", "));
+        match providers.iter_mut().find(|(p, _)| *p == provider) {
+            Some((_, parts)) => parts.push(part),
+            None => providers.push((provider, vec![part])),
+        }
+    }
+    let mut line: Vec<String> =
+        providers.into_iter().map(|(p, parts)| format!("{p}: {}", parts.join("; "))).collect();
+    let overridden: Vec<&str> = sources.iter().filter(|s| s.overridden).map(|s| s.label).collect();
+    if !overridden.is_empty() {
+        line.push(format!("overridden: {}", overridden.join(", ")));
+    }
+    line.join(". ")
 }
 
 /// Points lost per domain, in the order the domains first appear in `rows`
@@ -322,6 +365,27 @@ mod tests {
         text.parse().unwrap()
     }
 
+    #[test]
+    fn an_inheritance_summary_groups_by_provider_and_names_overrides() {
+        let source = |label, provider, responsibility, overridden| ObjectiveSourceRef {
+            label,
+            provider,
+            responsibility,
+            overridden,
+        };
+        let sources = [
+            source("a", "GCC High", "inherited", false),
+            source("b", "GCC High", "inherited", true),
+            source("c", "MSP", "shared", false),
+            source("d", "GCC High", "shared", false),
+        ];
+        assert_eq!(
+            inheritance_summary(&sources),
+            "GCC High: inherited a, b; shared d. MSP: shared c. overridden: b"
+        );
+        assert_eq!(inheritance_summary(&[]), "");
+    }
+
     fn practice(domain: &str, points: i32) -> PracticeRow {
         PracticeRow {
             practice_id: format!("{domain}.L2-3.1.1"),
@@ -334,6 +398,7 @@ mod tests {
             notes: None,
             evidence: [0, 0, 0],
             evaluated_at: None,
+            inherited_from: String::new(),
         }
     }
 

@@ -22,6 +22,11 @@ use crate::{Actor, ServiceError, Services};
 
 mod closeout;
 mod import;
+pub mod inheritance;
+pub mod scope;
+
+pub use inheritance::{ApplyReport, InheritanceCounts, ObjectiveSource, ProviderWarning};
+pub use scope::{Scope, ScopeAsset};
 
 /// An assessment as callers see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,6 +188,8 @@ pub struct Objective {
     pub label: String,
     pub text: String,
     pub status: Option<ObjectiveStatus>,
+    /// The provider an inherited or shared result came from, if any.
+    pub source: Option<ObjectiveSource>,
 }
 
 /// One practice's answer within an assessment, with the practice as assessed.
@@ -238,6 +245,8 @@ pub struct AssessmentScore {
     pub score: Score,
     pub target_level: Level,
     pub conditional_deadline: Option<NaiveDate>,
+    /// What providers carry: objectives inherited, shared, overridden.
+    pub inherited: inheritance::InheritanceCounts,
 }
 
 fn results_of(row: &assessment_practices::Model) -> BTreeMap<String, ObjectiveStatus> {
@@ -262,6 +271,7 @@ pub(crate) fn ensure_writable(assessment: &assessments::Model) -> Result<(), Ser
 
 fn answer_of(row: assessment_practices::Model) -> Result<PracticeAnswer, ServiceError> {
     let results = results_of(&row);
+    let mut sources = inheritance::sources_of(&row);
     let lines: Vec<String> =
         serde_json::from_value(row.assessment_objectives.clone()).map_err(corrupt)?;
     let mut objectives = Vec::new();
@@ -273,6 +283,7 @@ fn answer_of(row: assessment_practices::Model) -> Result<PracticeAnswer, Service
                     label: o.label.to_owned(),
                     text: o.text.to_owned(),
                     status: results.get(o.label).copied(),
+                    source: sources.remove(o.label),
                 });
             }
             _ => parameters.push(line),
@@ -320,6 +331,7 @@ struct ScoreRow {
     sprs_weight: Option<i32>,
     sprs_partial_weight: Option<i32>,
     poam_eligibility: String,
+    objective_sources: Json,
 }
 
 impl ScoreRow {
@@ -441,6 +453,7 @@ fn new_answer(
         poam_eligibility: Set(practice.poam_eligibility),
         assessment_objectives: Set(practice.assessment_objectives),
         objective_results: Set(json!({})),
+        objective_sources: Set(json!({})),
         version: Set(1),
         evaluated_by: Set(None),
         evaluated_at: Set(None),
@@ -612,6 +625,7 @@ fn practice_update_details(
     practice_id: &str,
     before: &PracticeAnswer,
     after: &PracticeAnswer,
+    overridden: &[String],
 ) -> Json {
     let mut details = Map::new();
     details.insert("assessment_id".into(), json!(assessment_id));
@@ -631,6 +645,9 @@ fn practice_update_details(
     let changed = objective_changes(&before.objectives, &after.objectives);
     if !changed.is_empty() {
         details.insert("objectives".into(), Json::Object(changed));
+    }
+    if !overridden.is_empty() {
+        details.insert("overridden".into(), json!(overridden));
     }
     Json::Object(details)
 }
@@ -1168,16 +1185,21 @@ impl Services {
         let given = update.objectives.as_ref();
         let results = merge_objectives(practice_id, &before.objectives, results_of(&row), given)?;
         let status = decide_status(&before, parsed_id, &results, explicit, given.is_some())?;
+        let mut sources = inheritance::sources_of(&row);
+        let overridden = inheritance::mark_overrides(&mut sources, &results_of(&row), &results);
         let evaluation =
             Evaluation { status, results, assessor_notes: update.assessor_notes.as_deref() };
-        let active = evaluation.apply_to(&row, &actor.user_id, now);
+        let mut active = evaluation.apply_to(&row, &actor.user_id, now);
+        if !overridden.is_empty() {
+            active.objective_sources = Set(inheritance::sources_json(&sources));
+        }
         self.write_practice_answer(&txn, &row, active).await?;
         let after = answer_of(self.practice_row(&txn, assessment_id, practice_id).await?)?;
         let event = AuditEvent::new(
             "assessment_practice.update",
             "assessment_practice",
             Some(&after.id),
-            practice_update_details(assessment_id, practice_id, &before, &after),
+            practice_update_details(assessment_id, practice_id, &before, &after, &overridden),
         );
         txn.commit(&Author::from(actor), Some(&assessment.org_id), event).await?;
         Ok(with_ssp(after, &assessment))
@@ -1205,6 +1227,7 @@ impl Services {
                 C::SprsWeight,
                 C::SprsPartialWeight,
                 C::PoamEligibility,
+                C::ObjectiveSources,
             ])
             .filter(C::AssessmentId.eq(assessment_id))
             .order_by_asc(C::SortOrder)
@@ -1219,7 +1242,8 @@ impl Services {
             ),
             _ => None,
         };
-        Ok(AssessmentScore { score, target_level: level, conditional_deadline })
+        let inherited = inheritance::counts(rows.iter().map(|r| &r.objective_sources));
+        Ok(AssessmentScore { score, target_level: level, conditional_deadline, inherited })
     }
 }
 

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::audit::{AuditEvent, Author};
 use crate::{Actor, ServiceError, Services};
 
-pub use csv_file::ImportReport;
+pub use crate::csv_import::ImportReport;
 
 /// An asset of the inventory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,14 +97,6 @@ fn first_problem(problems: Vec<asset::FieldProblem>) -> ServiceError {
     )
 }
 
-/// Providers are not kept yet: an asset names none.
-fn no_provider(provider_id: Option<&str>) -> Result<(), ServiceError> {
-    match provider_id {
-        Some(_) => Err(ServiceError::unprocessable("provider_id", "no such provider")),
-        None => Ok(()),
-    }
-}
-
 /// Writes `asset`'s fields onto `row`.
 fn set_fields(row: &mut assets::ActiveModel, asset: &CheckedAsset) {
     row.asset_tag = Set(asset.asset_tag.clone());
@@ -123,13 +115,14 @@ fn set_fields(row: &mut assets::ActiveModel, asset: &CheckedAsset) {
 fn new_row(
     org_id: &str,
     asset: &CheckedAsset,
+    provider_id: Option<String>,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> assets::ActiveModel {
     let mut row = assets::ActiveModel {
         id: Set(Uuid::new_v4().to_string()),
         org_id: Set(org_id.to_owned()),
-        provider_id: Set(None),
+        provider_id: Set(provider_id),
         created_by: Set(actor.user_id.clone()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -173,10 +166,13 @@ impl Services {
         actor.authorize(Action::AssessmentManage, org_id, "organization")?;
         self.get_organization(actor, org_id).await?;
         let asset = asset::check(&input).map_err(first_problem)?;
-        no_provider(provider_id)?;
         let txn = self.begin_change().await?;
+        if let Some(provider_id) = provider_id {
+            self.provider_of_org(&txn, org_id, provider_id).await?;
+        }
         self.tag_free(&txn, org_id, &asset.asset_tag, None).await?;
-        let row = new_row(org_id, &asset, actor, Utc::now()).insert(&txn).await?;
+        let provider_id = provider_id.map(str::to_owned);
+        let row = new_row(org_id, &asset, provider_id, actor, Utc::now()).insert(&txn).await?;
         let details = json!({ "asset_tag": row.asset_tag, "category": row.category });
         let event = AuditEvent::new("asset.create", "asset", Some(&row.id), details);
         txn.commit(&Author::from(actor), Some(org_id), event).await?;
@@ -283,17 +279,24 @@ impl Services {
         let txn = self.begin_change().await?;
         let before =
             self.asset_row(&txn, actor, org_id, asset_id, Action::AssessmentManage).await?;
-        if let Some(provider) = &changes.provider_id {
-            no_provider(provider.as_deref())?;
+        if let Some(Some(provider_id)) = &changes.provider_id {
+            self.provider_of_org(&txn, org_id, provider_id).await?;
         }
+        let provider_change = changes.provider_id.clone();
         let old = Asset::try_from(before.clone())?;
         let asset = asset::check(&changed(&old.asset, changes)).map_err(first_problem)?;
         self.tag_free(&txn, org_id, &asset.asset_tag, Some(asset_id)).await?;
         let mut row = before.into_active_model();
         set_fields(&mut row, &asset);
+        if let Some(provider_id) = provider_change {
+            row.provider_id = Set(provider_id);
+        }
         row.updated_at = Set(Utc::now());
         let after = row.update(&txn).await?;
-        let details = json!({ "before": csv_file::row_json(&old.asset), "after": csv_file::row_json(&asset) });
+        let details = json!({
+            "before": csv_file::row_json(&old.asset, old.provider_id.as_deref()),
+            "after": csv_file::row_json(&asset, after.provider_id.as_deref()),
+        });
         let event = AuditEvent::new("asset.update", "asset", Some(asset_id), details);
         txn.commit(&Author::from(actor), Some(org_id), event).await?;
         Asset::try_from(after)

@@ -183,6 +183,16 @@ pub(crate) struct AssessmentDto<'a> {
     updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// One assessment, with the warnings of its scope.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AssessmentDetail)]
+pub(crate) struct AssessmentDetailDto<'a> {
+    #[serde(flatten)]
+    pub(crate) assessment: AssessmentDto<'a>,
+    /// The 32 CFR 170.19 warnings of its scope (`GET /api/assessments/{id}/scope`).
+    pub(crate) scope_warnings: Vec<super::providers::WarningDto<'a>>,
+}
+
 impl<'a> From<&'a Assessment> for AssessmentDto<'a> {
     fn from(a: &'a Assessment) -> Self {
         Self {
@@ -218,6 +228,26 @@ pub(crate) struct ObjectiveDto<'a> {
     text: &'a str,
     /// `met`, `not_met` or `not_applicable`; null while unanswered.
     status: Option<&'static str>,
+    /// The provider whose customer responsibility matrix filled in (or
+    /// shares) this objective; null when none did.
+    inherited_from: Option<InheritedFromDto<'a>>,
+    /// An assessor changed the result a provider's matrix filled in.
+    overridden: bool,
+}
+
+/// Where an objective's result came from: a provider and the row of its
+/// customer responsibility matrix.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = InheritedFrom)]
+pub(crate) struct InheritedFromDto<'a> {
+    provider_id: &'a str,
+    provider_name: &'a str,
+    /// The matrix row applied.
+    responsibility_id: &'a str,
+    /// `inherited` (the provider meets it) or `shared` (both do part).
+    responsibility: &'a str,
+    /// What the provider says it does.
+    provider_statement: Option<&'a str>,
 }
 
 /// A practice answer's evidence, counted by review status.
@@ -305,6 +335,14 @@ impl<'a> PracticeAnswerDto<'a> {
                 label: &o.label,
                 text: &o.text,
                 status: o.status.map(|s| s.as_str()),
+                inherited_from: o.source.as_ref().map(|s| InheritedFromDto {
+                    provider_id: &s.provider_id,
+                    provider_name: &s.provider_name,
+                    responsibility_id: &s.responsibility_id,
+                    responsibility: &s.responsibility,
+                    provider_statement: s.provider_statement.as_deref(),
+                }),
+                overridden: o.source.as_ref().is_some_and(|s| s.overridden),
             })
             .collect();
         Self {
@@ -380,6 +418,20 @@ pub(crate) struct ScoreDto {
     deductions: Vec<DeductionDto>,
     /// The CMMC level, 1 to 3.
     target_level: i32,
+    /// How many objectives providers carry (`POST /api/assessments/{id}/providers/apply`).
+    inherited: InheritedCountsDto,
+}
+
+/// How many objectives providers carry.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = InheritedCounts)]
+pub(crate) struct InheritedCountsDto {
+    /// Filled in as met from a provider that meets them (overridden ones included).
+    objectives_inherited: u64,
+    /// With a provider's statement of a shared responsibility.
+    objectives_shared: u64,
+    /// Inherited, then changed by an assessor.
+    objectives_overridden: u64,
 }
 
 impl From<&AssessmentScore> for ScoreDto {
@@ -399,6 +451,11 @@ impl From<&AssessmentScore> for ScoreDto {
                 .map(|d| DeductionDto { practice_id: d.practice_id.to_string(), points: d.points })
                 .collect(),
             target_level: res.target_level.number(),
+            inherited: InheritedCountsDto {
+                objectives_inherited: res.inherited.inherited,
+                objectives_shared: res.inherited.shared,
+                objectives_overridden: res.inherited.overridden,
+            },
         }
     }
 }

@@ -43,7 +43,7 @@ pub(crate) struct CreateAsset {
     /// Whether it processes, stores or transmits FCI.
     #[serde(default)]
     pub(crate) handles_fci: bool,
-    /// The provider it lives at (providers are not kept yet: must be null).
+    /// The organisation's provider it lives at (`/api/organizations/{id}/providers`); null for none.
     pub(crate) provider_id: Option<String>,
     /// Up to 20 tags of up to 64 characters; repeats and blanks are dropped.
     #[serde(default)]

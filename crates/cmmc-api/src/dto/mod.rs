@@ -18,6 +18,7 @@ pub(crate) mod diag;
 pub(crate) mod evidence;
 pub(crate) mod exports;
 pub(crate) mod organizations;
+pub(crate) mod providers;
 pub(crate) mod remediation;
 pub(crate) mod ssps;
 

@@ -9,8 +9,8 @@ use cmmc_services::assessments::{
 
 use crate::dto::Page;
 use crate::dto::assessments::{
-    AssessmentDto, CreateAssessment, ListQuery, PracticeAnswerDto, PracticeQuery, ReopenRequest,
-    ScoreDto, UpdateAssessment, UpdatePractice,
+    AssessmentDetailDto, AssessmentDto, CreateAssessment, ListQuery, PracticeAnswerDto,
+    PracticeQuery, ReopenRequest, ScoreDto, UpdateAssessment, UpdatePractice,
 };
 use crate::error::ApiError;
 use crate::extract::CurrentUser;
@@ -142,7 +142,7 @@ pub(crate) async fn list_assessments(
 #[utoipa::path(get, path = "/api/assessments/{id}", tag = "assessments", security(("bearer" = [])),
     params(("id" = String, Path, description = "The assessment's id, a UUID")),
     responses(
-        (status = 200, description = "The assessment", body = AssessmentDto),
+        (status = 200, description = "The assessment, with the warnings of its scope", body = AssessmentDetailDto),
         (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your roles do not allow reading assessments (a user without roles)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -155,7 +155,12 @@ pub(crate) async fn get_assessment(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let assessment = state.services.get_assessment(&user.0, &path).await?;
-    Ok(HttpResponse::Ok().json(AssessmentDto::from(&assessment)))
+    let scope = state.services.get_scope(&user.0, &path).await?;
+    let detail = AssessmentDetailDto {
+        assessment: AssessmentDto::from(&assessment),
+        scope_warnings: crate::dto::providers::warnings(&scope),
+    };
+    Ok(HttpResponse::Ok().json(detail))
 }
 
 /// PATCH /api/assessments/{id}: changes the title or lead assessor of an

@@ -25,7 +25,7 @@ use crate::startup::AppState;
 pub(crate) struct Doc;
 
 /// The largest CSV file an import takes.
-const IMPORT_MAX_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const IMPORT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// GET /api/organizations/{org_id}/assets?category=&asset_type=&page=&per_page=
 #[utoipa::path(get, path = "/api/organizations/{org_id}/assets", tag = "assets", security(("bearer" = [])),
@@ -175,8 +175,20 @@ pub(crate) async fn delete_asset(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Whether the request says its body is `text/csv`.
+pub(crate) fn is_csv(request: &HttpRequest) -> bool {
+    request
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("text/csv"))
+}
+
 /// The body, refused (413) past `limit` bytes.
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::invalid_parameter("body", e))?;
@@ -216,11 +228,7 @@ pub(crate) async fn import_assets(
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let csv = request
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("text/csv"));
+    let csv = is_csv(&request);
     let body = read_body(payload, IMPORT_MAX_BYTES).await?;
     let report = state.services.import_assets(&user.0, &path, &body, csv).await?;
     Ok(HttpResponse::Ok().json(ImportReportDto::from(report)))
@@ -244,9 +252,14 @@ pub(crate) async fn export_assets(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let bytes = state.services.export_assets(&user.0, &path).await?;
-    Ok(HttpResponse::Ok()
+    Ok(csv_attachment(bytes, "assets.csv"))
+}
+
+/// A CSV file as an attachment named `filename`, never cached by a proxy.
+pub(crate) fn csv_attachment(bytes: Vec<u8>, filename: &str) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", "attachment; filename=\"assets.csv\""))
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
         .insert_header(("Cache-Control", "private, no-store"))
-        .body(bytes))
+        .body(bytes)
 }

@@ -14,5 +14,6 @@ pub(crate) mod exports;
 pub(crate) mod fallback;
 pub(crate) mod organizations;
 pub(crate) mod oscal;
+pub(crate) mod providers;
 pub(crate) mod remediation;
 pub(crate) mod ssps;

@@ -39,6 +39,7 @@ mod rules;
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "ssps", description = "System security plans (CA.L2-3.12.4): versions, implementation statements, publishing"),
         (name = "assets", description = "The asset inventory (32 CFR 170.19 scoping), and its CSV import and export"),
+        (name = "providers", description = "Cloud and external service providers, their customer responsibility matrices, assessment scope, and applying providers to an assessment"),
         (name = "oscal", description = "OSCAL 1.2.3 JSON: the catalogue and level profiles, assessment results, POA&Ms and SSPs"),
         (name = "affirmations", description = "Affirmations (32 CFR 170.22) and the organisation's standing"),
         (name = "reports", description = "Files people hand over: results and POA&Ms as CSV and XLSX"),
@@ -83,6 +84,7 @@ pub fn document() -> Document {
         handlers::ssps::Doc::openapi(),
         handlers::oscal::Doc::openapi(),
         handlers::assets::Doc::openapi(),
+        handlers::providers::Doc::openapi(),
         handlers::affirmations::Doc::openapi(),
     ] {
         doc.merge(part);

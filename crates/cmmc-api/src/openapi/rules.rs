@@ -120,7 +120,13 @@ fn field_pattern(name: &str) -> Option<&'static str> {
         | "official_title"
         | "point_of_contact"
         | "asset_tag" => SHORT_TEXT,
-        "narrative" | "system_description" | "boundary_description" | "statement" => LONG_TEXT,
+        "narrative"
+        | "system_description"
+        | "boundary_description"
+        | "statement"
+        | "provider_statement" => LONG_TEXT,
+        // An objective's letter, bracketed or not; blank is the whole practice.
+        "objective" => "^ *(\\[[a-z]{1,2}\\]|[a-z]{1,2})? *$",
         "practice_id" => PRACTICE_ID.as_str(),
         // No password holds a control character, not even a tab.
         "password" | "new_password" | "current_password" => PARAMETER_TEXT,
@@ -193,6 +199,12 @@ fn add_field_rule(name: &str, schema: &mut Value) {
         schema["items"]["pattern"] = Value::from(PARAMETER_TEXT);
         schema["items"]["maxLength"] = json!(cmmc_domain::asset::TAG_TEXT_MAX);
         schema["maxItems"] = json!(cmmc_domain::asset::TAGS_MAX);
+    }
+    if name == "services" && schema["items"].is_object() {
+        // A provider's services: blanks are dropped, the rest one line of up to 256.
+        schema["items"]["pattern"] = Value::from(PARAMETER_TEXT);
+        schema["items"]["maxLength"] = json!(cmmc_domain::text::TITLE_MAX);
+        schema["maxItems"] = json!(cmmc_domain::provider::SERVICES_MAX);
     }
     if name == "cage_codes" && schema["items"].is_object() {
         schema["items"]["pattern"] = Value::from("^[A-Za-z0-9]{5}$");

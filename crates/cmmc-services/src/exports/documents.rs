@@ -69,6 +69,8 @@ pub(super) struct StatementView {
     pub responsible_role: String,
     pub planned_date: String,
     pub objectives: String,
+    /// What providers carry, a line per inherited or shared CRM row.
+    pub providers: Vec<String>,
 }
 
 /// A domain's requirements, in catalogue order.
@@ -149,6 +151,7 @@ fn statement_view(
             responsible_role: s.responsible_role.clone().unwrap_or_default(),
             planned_date: date_or(s.planned_date, ""),
             objectives: s.objectives.join(", "),
+            providers: Vec::new(),
         },
         None => StatementView {
             practice_id: practice_id.to_owned(),
@@ -158,6 +161,7 @@ fn statement_view(
             responsible_role: String::new(),
             planned_date: String::new(),
             objectives: String::new(),
+            providers: Vec::new(),
         },
     }
 }
@@ -233,14 +237,16 @@ impl Services {
         let practices = self.practices_for_level(&self.db, ssp.level).await?;
         let by_practice: HashMap<&str, &SspStatement> =
             statements.iter().map(|s| (s.practice_id.as_str(), s)).collect();
+        let mut carried = self.provider_lines(&ssp.org_id).await?;
         let items: Vec<(String, StatementView)> = practices
             .iter()
             .map(|p| {
-                let view = statement_view(
+                let mut view = statement_view(
                     &p.practice_id,
                     &p.title,
                     by_practice.get(p.practice_id.as_str()).copied(),
                 );
+                view.providers = carried.remove(&p.practice_id).unwrap_or_default();
                 (p.domain_id.clone(), view)
             })
             .collect();

@@ -120,6 +120,7 @@ fn statement(docx: Docx, s: &StatementView) -> Docx {
             rows.push((label, value.clone()));
         }
     }
+    rows.extend(s.providers.iter().map(|line| ("Provider responsibility", line.clone())));
     let docx = docx
         .add_paragraph(styled_paragraph("Heading2", &format!("{}: {}", s.practice_id, s.title)))
         .add_table(facts(&rows));

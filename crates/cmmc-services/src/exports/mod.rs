@@ -88,6 +88,24 @@ fn file_stem(title: &str, fallback: &str) -> String {
     if stem.is_empty() { fallback.to_owned() } else { stem.to_owned() }
 }
 
+/// What providers carry of an answer, in one line.
+pub(crate) fn inheritance_of(answer: &PracticeAnswer) -> String {
+    let sources: Vec<report::ObjectiveSourceRef<'_>> = answer
+        .objectives
+        .iter()
+        .filter_map(|o| {
+            let s = o.source.as_ref()?;
+            Some(report::ObjectiveSourceRef {
+                label: &o.label,
+                provider: &s.provider_name,
+                responsibility: &s.responsibility,
+                overridden: s.overridden,
+            })
+        })
+        .collect();
+    report::inheritance_summary(&sources)
+}
+
 /// One row per practice: its answer, points lost, evidence counts.
 fn practice_rows(
     answers: &[PracticeAnswer],
@@ -111,6 +129,7 @@ fn practice_rows(
                 notes: a.assessor_notes.clone(),
                 evidence: [counts.pending, counts.accepted, counts.rejected],
                 evaluated_at: a.evaluated_at.map(|at| at.date_naive()),
+                inherited_from: inheritance_of(a),
             }
         })
         .collect()

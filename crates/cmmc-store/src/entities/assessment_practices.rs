@@ -23,6 +23,8 @@ pub struct Model {
     pub poam_eligibility: String,
     pub assessment_objectives: Json,
     pub objective_results: Json,
+    /// Per objective label: where an inherited or shared result came from.
+    pub objective_sources: Json,
     pub version: i64,
     pub evaluated_by: Option<String>,
     pub evaluated_at: Option<DateTimeUtc>,

@@ -3,6 +3,7 @@
 pub mod access_tokens;
 pub mod affirmations;
 pub mod assessment_practices;
+pub mod assessment_scope_assets;
 pub mod assessments;
 pub mod assets;
 pub mod audit_chain_heads;
@@ -21,6 +22,8 @@ pub mod password_history;
 pub mod poam_items;
 pub mod poams;
 pub mod prelude;
+pub mod provider_responsibilities;
+pub mod providers;
 pub mod reference_data_versions;
 pub mod refresh_tokens;
 pub mod roles;

@@ -2,6 +2,7 @@
 
 pub use super::access_tokens::Entity as AccessTokens;
 pub use super::assessment_practices::Entity as AssessmentPractices;
+pub use super::assessment_scope_assets::Entity as AssessmentScopeAssets;
 pub use super::assessments::Entity as Assessments;
 pub use super::assets::Entity as Assets;
 pub use super::audit_chain_heads::Entity as AuditChainHeads;
@@ -19,6 +20,8 @@ pub use super::organizations::Entity as Organizations;
 pub use super::password_history::Entity as PasswordHistory;
 pub use super::poam_items::Entity as PoamItems;
 pub use super::poams::Entity as Poams;
+pub use super::provider_responsibilities::Entity as ProviderResponsibilities;
+pub use super::providers::Entity as Providers;
 pub use super::reference_data_versions::Entity as ReferenceDataVersions;
 pub use super::refresh_tokens::Entity as RefreshTokens;
 pub use super::roles::Entity as Roles;
