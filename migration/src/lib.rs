@@ -25,6 +25,7 @@ mod m20261128_000012_add_poam_item_point_of_contact;
 mod m20261128_000013_add_senior_officials_and_closeouts;
 mod m20261128_000014_create_assets;
 mod m20261128_000015_create_providers_and_scope;
+mod m20261128_000016_add_mfa;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000013_add_senior_officials_and_closeouts::Migration),
             Box::new(m20261128_000014_create_assets::Migration),
             Box::new(m20261128_000015_create_providers_and_scope::Migration),
+            Box::new(m20261128_000016_add_mfa::Migration),
         ]
     }
 }
@@ -86,6 +88,8 @@ pub const TABLES: &[&str] = &[
     "providers",
     "provider_responsibilities",
     "assessment_scope_assets",
+    "mfa_recovery_codes",
+    "mfa_challenges",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

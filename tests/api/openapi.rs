@@ -36,7 +36,8 @@ fn every_route_is_in_the_document_with_its_responses() {
             || path == "/api/health"
             || path == "/api/diag/db"
             || path == "/api/auth/login"
-            || path == "/api/auth/refresh";
+            || path == "/api/auth/refresh"
+            || path == "/api/auth/mfa/verify";
         if !public {
             assert!(responses.contains_key("401"), "{method} {path}: 401 not documented");
             assert_eq!(

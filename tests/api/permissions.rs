@@ -44,6 +44,12 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         ("POST", "/api/auth/logout") | ("GET", "/api/auth/me") | ("PUT", "/api/auth/password") => {
             Rule::SignedIn
         }
+        ("POST" | "DELETE", "/api/auth/mfa/totp") | ("POST", "/api/auth/mfa/totp/confirm") => {
+            Rule::SignedIn
+        }
+        ("POST", "/api/auth/mfa/verify") => Rule::Public,
+        ("PUT", "/api/organizations/{org_id}/mfa-policy") => Rule::Org(A::OrganizationUpdate),
+        ("DELETE", "/api/organizations/{org_id}/users/{user_id}/mfa") => Rule::Org(A::UserUpdate),
         ("POST", "/api/organizations") => Rule::Role(A::OrganizationCreate),
         ("GET", "/api/organizations") => Rule::Role(A::OrganizationRead),
         ("GET", "/api/organizations/{org_id}") => Rule::Org(A::OrganizationRead),
@@ -263,6 +269,13 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
         ("POST", "/api/assessments/{id}/providers/apply") => {
             Some(json!({ "provider_ids": [org.provider] }))
         }
+        ("POST", "/api/auth/mfa/totp/confirm") => Some(json!({ "code": "000000" })),
+        ("DELETE", "/api/auth/mfa/totp") => Some(json!({ "code": "000000", "password": "not it" })),
+        ("POST", "/api/auth/mfa/verify") => {
+            Some(json!({ "mfa_token": "cmmc_mfa_unknown", "code": "000000" }))
+        }
+        // `none`, so that the matrix's own sign-ins go on as they were.
+        ("PUT", "/api/organizations/{org_id}/mfa-policy") => Some(json!({ "require": "none" })),
         // Not OSCAL: an allowed caller gets a 400 naming what is missing.
         ("POST", "/api/assessments/import/oscal") => Some(json!({})),
         ("POST", "/api/auth/refresh") => Some(json!({ "refresh_token": "cmmc_rt_unknown" })),

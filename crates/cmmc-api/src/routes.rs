@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
     affirmations, assessments, assets, audit, auth, catalog, datapact, diag, evidence, exports,
-    fallback, organizations, oscal, providers, remediation, ssps,
+    fallback, mfa, organizations, oscal, providers, remediation, ssps,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -112,6 +112,12 @@ fn auth_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("POST", "/auth/logout", web::post().to(auth::logout)),
         ("GET", "/auth/me", web::get().to(auth::me)),
         ("PUT", "/auth/password", web::put().to(auth::change_password)),
+        ("POST", "/auth/mfa/totp", web::post().to(mfa::start_totp)),
+        ("DELETE", "/auth/mfa/totp", web::delete().to(mfa::disable_totp)),
+        ("POST", "/auth/mfa/totp/confirm", web::post().to(mfa::confirm_totp)),
+        ("POST", "/auth/mfa/verify", web::post().to(mfa::verify)),
+        ("PUT", "/organizations/{org_id}/mfa-policy", web::put().to(mfa::set_policy)),
+        ("DELETE", "/organizations/{org_id}/users/{user_id}/mfa", web::delete().to(mfa::reset)),
     ]
 }
 

@@ -21,6 +21,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("CMMC_ACCESS_TOKEN_TTL_SECS", "access_token_ttl_secs"),
     ("CMMC_REFRESH_TOKEN_TTL_SECS", "refresh_token_ttl_secs"),
     ("CMMC_LOCKOUT_SECS", "lockout_secs"),
+    ("CMMC_REQUIRE_ADMIN_MFA", "require_admin_mfa"),
     ("CMMC_UPLOAD_DIR", "upload_dir"),
     ("CMMC_MAX_UPLOAD_BYTES", "max_upload_bytes"),
     ("CMMC_DATAPACT_TIMEOUT_SECS", "datapact_timeout_secs"),
@@ -65,6 +66,8 @@ pub struct Settings {
     pub refresh_token_ttl_secs: u64,
     /// The window for counting failed logins, and how long a lockout lasts.
     pub lockout_secs: u64,
+    /// Every system administrator must sign in with a second factor.
+    pub require_admin_mfa: bool,
     /// Where evidence files are stored (named by their SHA-256).
     pub upload_dir: PathBuf,
     /// The largest evidence file accepted; larger uploads get 413.
@@ -148,6 +151,7 @@ impl Settings {
             .and_then(|b| b.set_default("access_token_ttl_secs", 900))
             .and_then(|b| b.set_default("refresh_token_ttl_secs", 43_200))
             .and_then(|b| b.set_default("lockout_secs", 900))
+            .and_then(|b| b.set_default("require_admin_mfa", false))
             .and_then(|b| b.set_default("upload_dir", "uploads"))
             .and_then(|b| b.set_default("max_upload_bytes", 25 * 1024 * 1024))
             .and_then(|b| b.set_default("datapact_timeout_secs", 10))
@@ -274,6 +278,7 @@ impl Settings {
             access_token_ttl: std::time::Duration::from_secs(self.access_token_ttl_secs),
             refresh_token_ttl: std::time::Duration::from_secs(self.refresh_token_ttl_secs),
             lockout: std::time::Duration::from_secs(self.lockout_secs),
+            require_admin_mfa: self.require_admin_mfa,
             ..cmmc_services::AuthSettings::default()
         }
     }

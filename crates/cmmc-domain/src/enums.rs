@@ -245,6 +245,16 @@ string_enum! {
 }
 
 string_enum! {
+    /// Whom an organisation requires to sign in with a second factor:
+    /// nobody, its privileged users (org_admin, system_admin), or everyone.
+    MfaPolicy, "MFA policy" {
+        None => "none",
+        Privileged => "privileged",
+        All => "all",
+    }
+}
+
+string_enum! {
     /// How serious a finding is.
     Severity, "severity" {
         Critical => "critical",

@@ -12,6 +12,7 @@ pub mod asset;
 mod enums;
 mod identity;
 mod level;
+pub mod mfa;
 mod objective;
 pub mod poam;
 mod practice_id;
@@ -26,9 +27,10 @@ pub mod text;
 
 pub use enums::{
     AssessmentStatus, AssessmentType, AssetCategory, AssetType, FindingStatus, FindingType,
-    ImplementationStatus, ObjectiveStatus, ParseEnumError, PoamEligibility, PoamItemStatus,
-    PoamStatus, PracticeStatus, ProviderAuthorization, ProviderKind, Responsibility, ReviewStatus,
-    RoleName, Severity, SspPersonRole, SspScopeType, SspStatus, SyncStatus, TransitionError,
+    ImplementationStatus, MfaPolicy, ObjectiveStatus, ParseEnumError, PoamEligibility,
+    PoamItemStatus, PoamStatus, PracticeStatus, ProviderAuthorization, ProviderKind,
+    Responsibility, ReviewStatus, RoleName, Severity, SspPersonRole, SspScopeType, SspStatus,
+    SyncStatus, TransitionError,
 };
 pub use identity::{CageCode, Email, EntityId, IdentityError, Password, Username};
 pub use level::{Level, LevelError};

@@ -41,12 +41,23 @@ impl std::fmt::Debug for TokenPair {
     }
 }
 
+/// What a sign-in with a password answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// Signed in. With `enrol_only`, the user must enrol in MFA first, and
+    /// the tokens allow nothing else (their roles count for nothing).
+    Tokens { tokens: TokenPair, enrol_only: bool },
+    /// The user has MFA on: `mfa_token` and a code go to
+    /// [`Services::verify_mfa`] within `expires_in` seconds.
+    MfaRequired { mfa_token: String, expires_in: i64 },
+}
+
 /// The one answer to every failed login, whatever the reason, so that it never
 /// reveals whether an account exists, is locked or is deactivated.
 pub const INVALID_CREDENTIALS: &str =
     "the username or password is incorrect, or the account is locked";
 
-fn unauthenticated() -> ServiceError {
+pub(crate) fn unauthenticated() -> ServiceError {
     ServiceError::Unauthenticated(INVALID_CREDENTIALS.to_owned())
 }
 
@@ -55,18 +66,18 @@ fn invalid_token() -> ServiceError {
 }
 
 /// A new random token with a readable prefix.
-fn new_token(prefix: &str) -> Result<String, ServiceError> {
+pub(crate) fn new_token(prefix: &str) -> Result<String, ServiceError> {
     let mut bytes = [0_u8; 32];
     getrandom::getrandom(&mut bytes).map_err(|err| anyhow::format_err!("no randomness: {err}"))?;
     Ok(format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
 }
 
 /// How a token is stored.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn to_chrono(duration: std::time::Duration) -> chrono::Duration {
+pub(crate) fn to_chrono(duration: std::time::Duration) -> chrono::Duration {
     chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
 }
 
@@ -133,7 +144,7 @@ impl Services {
         login: &str,
         password: &str,
         ip: Option<String>,
-    ) -> Result<TokenPair, ServiceError> {
+    ) -> Result<SignIn, ServiceError> {
         let now = Utc::now();
         let user = if login.trim().is_empty() || login.len() > 256 {
             None
@@ -151,16 +162,37 @@ impl Services {
             self.record_failed_login(Some(&user), login, ip, reason, now).await?;
             return Err(unauthenticated());
         }
-
         let txn = self.begin_change().await?;
         if self.locked_meanwhile(&txn, &user, now).await? {
             drop(txn);
             self.record_failed_login(Some(&user), login, ip, "locked", now).await?;
             return Err(unauthenticated());
         }
+        if user.totp_enabled {
+            return self.mfa_challenge(txn, &user, ip, now).await;
+        }
+        let enrol_only = self.must_enrol(&txn, &user).await?;
+        let sign_in = NewSignIn { login, ip, enrol_only, factor: None };
+        let tokens = self.start_session(txn, &user, sign_in, now).await?;
+        Ok(SignIn::Tokens { tokens, enrol_only })
+    }
+
+    /// Opens a sign-in of `user` in `txn` and commits it: the session and its
+    /// tokens, a successful attempt, the account unlocked, an `auth.login`
+    /// audit row (with the second factor used, if any).
+    pub(crate) async fn start_session(
+        &self,
+        txn: crate::unit_of_work::UnitOfWork,
+        user: &users::Model,
+        sign_in: NewSignIn<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<TokenPair, ServiceError> {
+        let NewSignIn { login, ip, enrol_only, factor } = sign_in;
         let session_id = Uuid::new_v4().to_string();
         let expires_at = now + to_chrono(self.auth.refresh_token_ttl);
-        session_row(&session_id, &user.id, ip.clone(), expires_at, now).insert(&txn).await?;
+        let mut session = session_row(&session_id, &user.id, ip.clone(), expires_at, now);
+        session.enrol_only = Set(enrol_only);
+        session.insert(&txn).await?;
         let tokens = self.issue_tokens(&txn, &session_id, now).await?;
         attempt_row(Some(user.id.clone()), login, true, ip.clone(), now).insert(&txn).await?;
         if user.locked_until.is_some() {
@@ -169,12 +201,8 @@ impl Services {
             active.update(&txn).await?;
         }
         let author = Author { user_id: Some(user.id.clone()), ip_address: ip };
-        let event = AuditEvent::new(
-            "auth.login",
-            "session",
-            Some(&session_id),
-            json!({ "username": user.username }),
-        );
+        let details = json!({ "username": user.username, "mfa": factor, "enrol_only": enrol_only });
+        let event = AuditEvent::new("auth.login", "session", Some(&session_id), details);
         txn.commit(&author, user.org_id.as_deref(), event).await?;
         Ok(tokens)
     }
@@ -183,7 +211,7 @@ impl Services {
     /// re-checked inside the change `txn`: parallel guesses that all passed
     /// the first check cannot sign in once the account has been locked.
     /// A user gone meanwhile is unauthenticated.
-    async fn locked_meanwhile<C: ConnectionTrait>(
+    pub(crate) async fn locked_meanwhile<C: ConnectionTrait>(
         &self,
         txn: &C,
         user: &users::Model,
@@ -255,7 +283,7 @@ impl Services {
 
     /// Records a failed login (attempt and audit row) and locks the account
     /// when this failure reaches the limit.
-    async fn record_failed_login(
+    pub(crate) async fn record_failed_login(
         &self,
         user: Option<&users::Model>,
         login: &str,
@@ -269,7 +297,7 @@ impl Services {
         let org_id = user.and_then(|u| u.org_id.as_deref());
         txn.record(&author, org_id, failed_login_event(user, login, reason)).await?;
         if let Some(user) = user
-            && reason == "wrong_password"
+            && (reason == "wrong_password" || reason == "wrong_mfa_code")
             && let Some(event) = self.lock_if_limit_reached(&txn, user, now).await?
         {
             txn.record(&author, org_id, event).await?;
@@ -370,7 +398,12 @@ impl Services {
         {
             return Err(invalid_token());
         }
-        let roles = role_names(&self.db, &owner.user_id).await?;
+        // A sign-in that may only enrol in MFA acts with no role at all.
+        let roles = if owner.enrol_only {
+            Vec::new()
+        } else {
+            role_names(&self.db, &owner.user_id).await?
+        };
         Ok(Actor {
             user_id: owner.user_id,
             username: owner.username,
@@ -523,6 +556,15 @@ fn login_refusal(
     }
 }
 
+/// A sign-in about to open: the login as typed, where from, whether it may
+/// only enrol in MFA, and the second factor used (`totp`, `recovery_code`).
+pub(crate) struct NewSignIn<'a> {
+    pub(crate) login: &'a str,
+    pub(crate) ip: Option<String>,
+    pub(crate) enrol_only: bool,
+    pub(crate) factor: Option<&'static str>,
+}
+
 /// A new, unrevoked sign-in of `user_id`.
 fn session_row(
     session_id: &str,
@@ -538,6 +580,7 @@ fn session_row(
         expires_at: Set(expires_at),
         revoked_at: Set(None),
         revoked_reason: Set(None),
+        enrol_only: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -22,6 +22,8 @@ pub struct AuthSettings {
     pub lockout: Duration,
     /// How many earlier passwords may not be reused (3.5.8).
     pub password_history: usize,
+    /// Every system administrator must sign in with a second factor (3.5.3).
+    pub require_admin_mfa: bool,
 }
 
 impl Default for AuthSettings {
@@ -33,6 +35,7 @@ impl Default for AuthSettings {
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
             password_history: 5,
+            require_admin_mfa: false,
         }
     }
 }

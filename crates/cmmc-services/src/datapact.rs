@@ -5,9 +5,6 @@
 
 use std::time::Duration;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
-use base64::Engine as _;
 use chrono::Utc;
 use cmmc_domain::access::Action;
 use cmmc_domain::{PracticeId, PracticeStatus, SyncStatus};
@@ -95,43 +92,17 @@ pub fn suggested_status(datapact_status: &str) -> PracticeStatus {
     }
 }
 
-const KEY_PREFIX: &str = "v1:";
-
-/// Encrypts an API key with AES-256-GCM, bound to its organisation.
+/// Seals an API key (`crate::sealed`), bound to its organisation.
 fn encrypt(keys: &Keys, org_id: &str, api_key: &str) -> Result<String, ServiceError> {
-    let cipher = Aes256Gcm::new_from_slice(&keys.encryption)
-        .map_err(|err| anyhow::format_err!("cipher: {err}"))?;
-    let mut nonce = [0_u8; 12];
-    getrandom::getrandom(&mut nonce).map_err(|err| anyhow::format_err!("no randomness: {err}"))?;
-    let sealed = cipher
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload { msg: api_key.as_bytes(), aad: org_id.as_bytes() },
-        )
-        .map_err(|err| anyhow::format_err!("encrypting: {err}"))?;
-    let mut out = nonce.to_vec();
-    out.extend(sealed);
-    Ok(format!("{KEY_PREFIX}{}", base64::engine::general_purpose::STANDARD.encode(out)))
+    crate::sealed::seal(keys, org_id, api_key.as_bytes())
 }
 
-/// Decrypts a stored API key.
+/// Opens a stored API key.
 fn decrypt(keys: &Keys, org_id: &str, stored: &str) -> Result<String, ServiceError> {
-    let unreadable = || {
-        ServiceError::Unexpected(anyhow::format_err!(
-            "the stored DataPact key cannot be decrypted (was the server secret changed?)"
-        ))
-    };
-    let body = stored.strip_prefix(KEY_PREFIX).ok_or_else(unreadable)?;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(body).map_err(|_| unreadable())?;
-    if bytes.len() < 12 {
-        return Err(unreadable());
-    }
-    let (nonce, sealed) = bytes.split_at(12);
-    let cipher = Aes256Gcm::new_from_slice(&keys.encryption).map_err(|_| unreadable())?;
-    let plain = cipher
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad: org_id.as_bytes() })
-        .map_err(|_| unreadable())?;
-    String::from_utf8(plain).map_err(|_| unreadable())
+    let plain = crate::sealed::open(keys, org_id, stored, "DataPact key")?;
+    String::from_utf8(plain).map_err(|_| {
+        ServiceError::Unexpected(anyhow::format_err!("the stored DataPact key is not text"))
+    })
 }
 
 fn check_url(url: &str) -> Result<String, ServiceError> {

@@ -127,6 +127,7 @@ impl Services {
             target_level: Set(target_level.number()),
             datapact_api_url: Set(None),
             datapact_api_key: Set(None),
+            mfa_policy: Set(cmmc_domain::MfaPolicy::None.as_str().to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
         }

@@ -26,6 +26,8 @@ pub struct User {
     pub is_active: bool,
     /// May affirm in their own name as the organisation's Affirming Official.
     pub senior_official: bool,
+    /// Signs in with a TOTP code as a second factor.
+    pub mfa_enabled: bool,
     pub roles: Vec<RoleName>,
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -41,6 +43,7 @@ impl User {
             org_id: row.org_id,
             is_active: row.is_active,
             senior_official: row.senior_official,
+            mfa_enabled: row.totp_enabled,
             roles,
             locked_until: row.locked_until,
             created_at: row.created_at,
@@ -254,6 +257,9 @@ impl Services {
             senior_official: Set(false),
             locked_until: Set(None),
             password_changed_at: Set(Some(now)),
+            totp_secret: Set(None),
+            totp_enabled: Set(false),
+            totp_last_step: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }

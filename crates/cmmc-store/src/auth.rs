@@ -14,6 +14,8 @@ pub struct TokenOwner {
     pub username: String,
     pub org_id: Option<String>,
     pub is_active: bool,
+    /// The sign-in may only enrol in MFA.
+    pub enrol_only: bool,
 }
 
 fn placeholder(backend: DatabaseBackend) -> &'static str {
@@ -34,7 +36,7 @@ pub async fn token_owner<C: ConnectionTrait>(
     let backend = db.get_database_backend();
     let sql = format!(
         "SELECT a.expires_at AS token_expires_at, s.id AS session_id, s.revoked_at AS revoked_at, \
-         s.expires_at AS session_expires_at, u.id AS user_id, u.username AS username, u.org_id AS org_id, \
+         s.expires_at AS session_expires_at, s.enrol_only AS enrol_only, u.id AS user_id, u.username AS username, u.org_id AS org_id, \
          u.is_active AS is_active \
          FROM access_tokens a JOIN auth_sessions s ON s.id = a.session_id JOIN users u ON u.id = s.user_id \
          WHERE a.token_hash = {}",
@@ -53,6 +55,7 @@ pub async fn token_owner<C: ConnectionTrait>(
             username: row.try_get("", "username")?,
             org_id: row.try_get("", "org_id")?,
             is_active: row.try_get("", "is_active")?,
+            enrol_only: row.try_get("", "enrol_only")?,
         })
     })
     .transpose()

@@ -187,6 +187,8 @@ pub(crate) struct UserDto<'a> {
     pub(crate) is_active: bool,
     /// May make affirmations in their own name as the Affirming Official.
     pub(crate) senior_official: bool,
+    /// Signs in with a TOTP code as a second factor.
+    pub(crate) mfa_enabled: bool,
     pub(crate) roles: Vec<&'static str>,
     pub(crate) locked_until: Option<chrono::DateTime<chrono::Utc>>,
     pub(crate) created_at: chrono::DateTime<chrono::Utc>,
@@ -202,6 +204,7 @@ impl<'a> From<&'a cmmc_services::users::User> for UserDto<'a> {
             org_id: user.org_id.as_deref(),
             is_active: user.is_active,
             senior_official: user.senior_official,
+            mfa_enabled: user.mfa_enabled,
             roles: user.roles.iter().map(|r| r.as_str()).collect(),
             locked_until: user.locked_until,
             created_at: user.created_at,

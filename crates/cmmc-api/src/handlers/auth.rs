@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::dto::UserDto;
 use crate::dto::auth::{
-    LoginRequest, LogoutRequest, PasswordRequest, RefreshRequest, TokenResponse,
+    LoginRequest, LoginResponse, LogoutRequest, PasswordRequest, RefreshRequest, TokenResponse,
 };
 use crate::error::ApiError;
 use crate::extract::{CurrentUser, client_ip};
@@ -22,7 +22,7 @@ pub(crate) struct Doc;
 /// POST /api/auth/login
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", security(()), request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in: a token pair", body = TokenResponse),
+        (status = 200, description = "Signed in: a token pair; or, with MFA on, `mfa_required` and an `mfa_token` for `POST /api/auth/mfa/verify`", body = LoginResponse),
         (status = 400, description = "A malformed body or unknown field", body = crate::error::Problem, content_type = "application/problem+json"), (status = 401, description = "No valid access token, or (login, refresh) refused", body = crate::error::Problem, content_type = "application/problem+json"), (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn login(
@@ -31,8 +31,10 @@ pub(crate) async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let pair = state.services.login(&body.username, &body.password, client_ip(&request)).await?;
-    Ok(no_store(pair.into()))
+    let sign_in = state.services.login(&body.username, &body.password, client_ip(&request)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(LoginResponse::from(sign_in)))
 }
 
 /// POST /api/auth/refresh

@@ -85,6 +85,7 @@ pub fn document() -> Document {
         handlers::oscal::Doc::openapi(),
         handlers::assets::Doc::openapi(),
         handlers::providers::Doc::openapi(),
+        handlers::mfa::Doc::openapi(),
         handlers::affirmations::Doc::openapi(),
     ] {
         doc.merge(part);

@@ -12,6 +12,8 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
     pub revoked_reason: Option<String>,
+    /// A sign-in that may only enrol in MFA.
+    pub enrol_only: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

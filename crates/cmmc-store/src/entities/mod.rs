@@ -17,6 +17,8 @@ pub mod datapact_sync_logs;
 pub mod evidence;
 pub mod findings;
 pub mod login_attempts;
+pub mod mfa_challenges;
+pub mod mfa_recovery_codes;
 pub mod organizations;
 pub mod password_history;
 pub mod poam_items;

@@ -13,6 +13,8 @@ pub struct Model {
     pub target_level: i32,
     pub datapact_api_url: Option<String>,
     pub datapact_api_key: Option<String>,
+    /// `none`, `privileged` or `all`: who must sign in with a second factor.
+    pub mfa_policy: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

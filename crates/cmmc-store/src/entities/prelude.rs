@@ -16,6 +16,8 @@ pub use super::datapact_sync_logs::Entity as DatapactSyncLogs;
 pub use super::evidence::Entity as Evidence;
 pub use super::findings::Entity as Findings;
 pub use super::login_attempts::Entity as LoginAttempts;
+pub use super::mfa_challenges::Entity as MfaChallenges;
+pub use super::mfa_recovery_codes::Entity as MfaRecoveryCodes;
 pub use super::organizations::Entity as Organizations;
 pub use super::password_history::Entity as PasswordHistory;
 pub use super::poam_items::Entity as PoamItems;
