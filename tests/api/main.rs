@@ -22,6 +22,7 @@ mod evidence;
 mod evidence_files;
 mod exports;
 mod hostile_input;
+mod http_heads;
 mod mfa;
 mod openapi;
 mod oscal;

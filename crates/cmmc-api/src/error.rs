@@ -42,6 +42,14 @@ pub enum ProblemKind {
     Unavailable,
     /// A bug or an infrastructure failure (500).
     Internal,
+    /// A request head that is not HTTP/1 as the server reads it (400).
+    MalformedRequest,
+    /// The first request head did not arrive in time (408).
+    RequestTimeout,
+    /// A request target over 65,534 bytes (414).
+    UriTooLong,
+    /// Over 96 header fields, or a head over 128 KiB (431).
+    HeadersTooLarge,
 }
 
 impl ProblemKind {
@@ -62,6 +70,10 @@ impl ProblemKind {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MalformedRequest => StatusCode::BAD_REQUEST,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         }
     }
 
@@ -84,6 +96,10 @@ impl ProblemKind {
             Self::MethodNotAllowed => "/problems/method-not-allowed",
             Self::Unavailable => "/problems/unavailable",
             Self::Internal => "/problems/internal",
+            Self::MalformedRequest => "/problems/malformed-request",
+            Self::RequestTimeout => "/problems/request-timeout",
+            Self::UriTooLong => "/problems/uri-too-long",
+            Self::HeadersTooLarge => "/problems/headers-too-large",
         }
     }
 
@@ -105,6 +121,10 @@ impl ProblemKind {
             Self::MethodNotAllowed => "Method not allowed",
             Self::Unavailable => "Service unavailable",
             Self::Internal => "Internal server error",
+            Self::MalformedRequest => "Malformed request",
+            Self::RequestTimeout => "Request timeout",
+            Self::UriTooLong => "URI too long",
+            Self::HeadersTooLarge => "Request header fields too large",
         }
     }
 }

@@ -12,6 +12,7 @@ mod dto;
 pub mod error;
 mod extract;
 mod handlers;
+mod head_guard;
 mod input_guard;
 pub mod openapi;
 pub mod routes;

@@ -1,14 +1,23 @@
 //! Building and running the server: start the services (`cmmc_bootstrap`),
 //! load the catalogue, listen.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::future::ready;
+
+use actix_http::{Extensions, HttpService, KeepAlive, Request, Response, error::DispatchError};
+use actix_service::{
+    IntoServiceFactory, ServiceFactory, ServiceFactoryExt as _, fn_service, map_config,
+};
 use actix_web::body::MessageBody;
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::dev::{AppConfig, Server, ServiceRequest, ServiceResponse};
+use tokio::net::TcpStream;
+
+use crate::head_guard::Guarded;
 use actix_web::middleware::{DefaultHeaders, Next, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use anyhow::Context as _;
 use cmmc_services::Services;
 
@@ -58,22 +67,17 @@ impl Application {
             database_url: url,
             catalog: Arc::clone(&catalog),
         });
-        let mut server = HttpServer::new(move || {
+        let server = serve(listener, &settings, move || {
             App::new()
                 .app_data(state.clone())
                 .configure(routes::configure)
                 .wrap(from_fn(move |request, next| {
                     crate::deadline::bounded(request_timeout, request, next)
                 }))
+                .wrap(from_fn(crate::head_guard::answer))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(from_fn(log_request))
-        })
-        .listen(listener)
-        .context("starting the HTTP server")?;
-        if settings.workers > 0 {
-            server = server.workers(settings.workers);
-        }
-        let server = server.shutdown_timeout(settings.shutdown_grace_secs).run();
+        })?;
 
         let every = Duration::from_secs(settings.catalog_refresh_secs);
         let refresher = tokio::spawn(refresh_catalog(catalog, services.clone(), every));
@@ -98,6 +102,66 @@ impl Application {
         self.sweeper.abort();
         res
     }
+}
+
+/// How long a new connection has to send its first request head before it
+/// is answered 408; actix-http's own limit is set a little later, so the
+/// answer is ours ([`crate::head_guard`]).
+const FIRST_HEAD_WITHIN: Duration = Duration::from_secs(5);
+
+/// Serves the app on `listener` over HTTP/1.1, with each connection's heads
+/// inspected ([`crate::head_guard`]). What `actix_web::HttpServer` does,
+/// with that wrapper: it has no place for one.
+fn serve<F, I, S, B>(listener: TcpListener, settings: &Settings, app: F) -> anyhow::Result<Server>
+where
+    F: Fn() -> I + Send + Clone + 'static,
+    I: IntoServiceFactory<S, Request>,
+    S: ServiceFactory<Request, Config = AppConfig, Error = actix_web::Error> + 'static,
+    S::InitError: std::fmt::Debug,
+    S::Response: Into<Response<B>> + 'static,
+    B: MessageBody + 'static,
+{
+    let local = listener.local_addr().context("reading the bound address")?;
+    let mut builder = actix_server::Server::build();
+    let shutdown = builder.graceful_shutdown_signal();
+    builder = builder
+        .listen(format!("cmmc-api-{local}"), listener, move || {
+            let shutdown = shutdown.clone();
+            let app = app().into_factory().map_err(|err| err.error_response());
+            let http = HttpService::build()
+                // What HttpServer does: idle keep-alive connections close
+                // when a graceful shutdown starts.
+                .graceful_shutdown_signal(move || {
+                    let shutdown = shutdown.clone();
+                    async move { shutdown.notified().await }
+                })
+                .keep_alive(KeepAlive::default())
+                .client_request_timeout(FIRST_HEAD_WITHIN + Duration::from_secs(2))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .h1_allow_half_closed(true)
+                .local_addr(local)
+                .on_connect_ext(|io: &Guarded<TcpStream>, data: &mut Extensions| {
+                    data.insert(io.refusal());
+                })
+                .h1(map_config(app, move |()| app_config(local)));
+            fn_service(|stream: TcpStream| {
+                let peer = stream.peer_addr().ok();
+                ready(Ok::<_, DispatchError>((Guarded::new(stream, FIRST_HEAD_WITHIN), peer)))
+            })
+            .and_then(http)
+        })
+        .context("starting the HTTP server")?;
+    if settings.workers > 0 {
+        builder = builder.workers(settings.workers);
+    }
+    Ok(builder.shutdown_timeout(settings.shutdown_grace_secs).run())
+}
+
+/// The app's view of the connection: plain HTTP on `local`, named by it, as
+/// `HttpServer` makes it. (actix-web exposes no other constructor that takes
+/// the address; the version is pinned by Cargo.lock.)
+fn app_config(local: SocketAddr) -> AppConfig {
+    AppConfig::__priv_test_new(false, local.to_string(), local)
 }
 
 /// Reloads the catalogue whenever the seeded checksum changes.
