@@ -26,6 +26,7 @@ mod m20261128_000013_add_senior_officials_and_closeouts;
 mod m20261128_000014_create_assets;
 mod m20261128_000015_create_providers_and_scope;
 mod m20261128_000016_add_mfa;
+mod m20261128_000017_create_risks;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000014_create_assets::Migration),
             Box::new(m20261128_000015_create_providers_and_scope::Migration),
             Box::new(m20261128_000016_add_mfa::Migration),
+            Box::new(m20261128_000017_create_risks::Migration),
         ]
     }
 }
@@ -90,6 +92,8 @@ pub const TABLES: &[&str] = &[
     "assessment_scope_assets",
     "mfa_recovery_codes",
     "mfa_challenges",
+    "risks",
+    "risk_links",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

@@ -31,6 +31,7 @@ mod permissions;
 mod providers;
 mod reliability;
 mod remediation;
+mod risks;
 mod sprs_record;
 mod ssps;
 mod startup;

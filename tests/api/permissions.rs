@@ -155,6 +155,15 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
             Rule::Org(A::AssessmentManage)
         }
         ("POST", "/api/assessments/{id}/providers/apply") => Rule::Org(A::PracticeEvaluate),
+        (
+            "GET",
+            "/api/organizations/{org_id}/risks"
+            | "/api/organizations/{org_id}/risks/heatmap"
+            | "/api/organizations/{org_id}/risks/export"
+            | "/api/risks/{risk_id}",
+        ) => Rule::Org(A::AssessmentRead),
+        ("POST", "/api/organizations/{org_id}/risks")
+        | ("PATCH" | "DELETE", "/api/risks/{risk_id}") => Rule::Org(A::RiskManage),
         // Both record practice evaluations as well as changing the assessment.
         ("POST", "/api/assessments/import/oscal" | "/api/assessments/{id}/closeout") => {
             Rule::OrgBoth(A::AssessmentManage, A::PracticeEvaluate)
@@ -262,6 +271,10 @@ fn body(method: &str, path: &str, org: &Org) -> Option<Value> {
             json!({ "name": format!("Cloud {n}"), "kind": "cloud_service_provider", "authorization": "fedramp_high" }),
         ),
         ("PATCH", "/api/providers/{provider_id}") => Some(json!({ "services": [format!("S{n}")] })),
+        ("POST", "/api/organizations/{org_id}/risks") => Some(
+            json!({ "title": format!("Risk {n}"), "category": "cyber", "likelihood": 2, "impact": 3 }),
+        ),
+        ("PATCH", "/api/risks/{risk_id}") => Some(json!({ "impact": 1 + n % 5 })),
         ("PUT", "/api/providers/{provider_id}/responsibilities") => Some(
             json!({ "responsibilities": [{ "practice_id": "PE.L2-3.10.1", "responsibility": "inherited" }] }),
         ),
@@ -504,6 +517,19 @@ db_test!(
                             .await;
                         url = url.replace("{asset_id}", asset.body["id"].as_str().unwrap());
                     }
+                    if url.contains("{risk_id}") {
+                        // A fresh risk each time: an allowed caller may delete it.
+                        let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+                        let risk = app
+                            .call(
+                                "POST",
+                                &format!("/api/organizations/{}/risks", org.id),
+                                Some(&admin),
+                                Some(json!({ "title": format!("R-{n}"), "category": "cyber", "likelihood": 3, "impact": 3 })),
+                            )
+                            .await;
+                        url = url.replace("{risk_id}", risk.body["id"].as_str().unwrap());
+                    }
                     let answer = app.call(method, &url, Some(&token), body(method, path, org)).await;
                     let allowed = match rule {
                         Rule::Public | Rule::SignedIn => true,
@@ -545,7 +571,8 @@ db_test!(
             }
             let url = concrete(path, &own)
                 .replace("{mapping_id}", "any")
-                .replace("{asset_id}", "00000000-0000-4000-8000-000000000000");
+                .replace("{asset_id}", "00000000-0000-4000-8000-000000000000")
+                .replace("{risk_id}", "00000000-0000-4000-8000-000000000000");
             let answer = app.call(method, &url, None, body(method, path, &own)).await;
             assert_eq!(answer.status, 401, "{method} {path} without a token");
         }

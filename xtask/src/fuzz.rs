@@ -324,6 +324,12 @@ fn make_fixture(
         &format!("/api/organizations/{org}/providers"),
         &json!({"name": "Azure Government", "kind": "cloud_service_provider", "authorization": "fedramp_high"}),
     )?;
+    let risk = create(
+        base,
+        token,
+        &format!("/api/organizations/{org}/risks"),
+        &json!({"title": "Shared accounts misused", "category": "access", "likelihood": 3, "impact": 4}),
+    )?;
     // A draft besides the assessment in progress, for the routes a draft allows.
     let draft = create(
         base,
@@ -347,6 +353,7 @@ fn make_fixture(
             ("level", vec!["2".to_owned()]),
             ("asset_id", vec![asset]),
             ("provider_id", vec![provider]),
+            ("risk_id", vec![risk]),
         ],
     })
 }

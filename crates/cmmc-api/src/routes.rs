@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
     affirmations, assessments, assets, audit, auth, catalog, datapact, diag, evidence, exports,
-    fallback, mfa, organizations, oscal, providers, remediation, ssps,
+    fallback, mfa, organizations, oscal, providers, remediation, risks, ssps,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -30,6 +30,7 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         asset_routes(),
         provider_routes(),
         affirmation_routes(),
+        risk_routes(),
     ]
     .into_iter()
     .flatten()
@@ -288,6 +289,19 @@ fn export_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/poams/{poam_id}/oscal", web::get().to(oscal::oscal_poam)),
         ("GET", "/organizations/{org_id}/oscal/ssp", web::get().to(oscal::oscal_ssp)),
         ("GET", "/assessments/{id}/report", web::get().to(exports::assessment_report)),
+    ]
+}
+
+/// The risk register.
+fn risk_routes() -> Vec<(&'static str, &'static str, Route)> {
+    vec![
+        ("GET", "/organizations/{org_id}/risks", web::get().to(risks::list_risks)),
+        ("POST", "/organizations/{org_id}/risks", web::post().to(risks::create_risk)),
+        ("GET", "/organizations/{org_id}/risks/heatmap", web::get().to(risks::risk_heatmap)),
+        ("GET", "/organizations/{org_id}/risks/export", web::get().to(risks::export_risks)),
+        ("GET", "/risks/{risk_id}", web::get().to(risks::get_risk)),
+        ("PATCH", "/risks/{risk_id}", web::patch().to(risks::update_risk)),
+        ("DELETE", "/risks/{risk_id}", web::delete().to(risks::delete_risk)),
     ]
 }
 

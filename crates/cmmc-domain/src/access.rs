@@ -29,10 +29,12 @@ pub enum Action {
     EvidenceReview,
     DataPactConfigure,
     DataPactSync,
+    RiskManage,
+    RiskAccept,
 }
 
 impl Action {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::OrganizationCreate,
         Self::OrganizationRead,
         Self::OrganizationUpdate,
@@ -50,6 +52,8 @@ impl Action {
         Self::EvidenceReview,
         Self::DataPactConfigure,
         Self::DataPactSync,
+        Self::RiskManage,
+        Self::RiskAccept,
     ];
 
     /// The action's name, as in ARCHITECTURE.md.
@@ -73,6 +77,8 @@ impl Action {
             Self::EvidenceReview => "evidence.review",
             Self::DataPactConfigure => "datapact.configure",
             Self::DataPactSync => "datapact.sync",
+            Self::RiskManage => "risk.manage",
+            Self::RiskAccept => "risk.accept",
         }
     }
 }
@@ -107,6 +113,8 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
                 | A::UserUpdate
                 | A::UserRolesChange
                 | A::AuditRead
+                | A::RiskManage
+                | A::RiskAccept
         ),
         R::ComplianceOfficer => matches!(
             action,
@@ -118,6 +126,8 @@ pub const fn allows(role: RoleName, action: Action) -> bool {
                 | A::PoamManage
                 | A::EvidenceUpload
                 | A::DataPactSync
+                | A::RiskManage
+                | A::RiskAccept
         ),
         R::C3paoLead => matches!(
             action,

@@ -205,6 +205,37 @@ string_enum! {
 }
 
 string_enum! {
+    /// Where a risk of the register stands. Open is identified, assessed or
+    /// mitigating; accepted needs a reason; closed is done with.
+    RiskStatus, "risk status" {
+        Identified => "identified",
+        Assessed => "assessed",
+        Mitigating => "mitigating",
+        Accepted => "accepted",
+        Closed => "closed",
+    }
+}
+
+impl RiskStatus {
+    /// Whether the risk is still being worked: identified, assessed or mitigating.
+    #[must_use]
+    pub const fn is_open(self) -> bool {
+        matches!(self, Self::Identified | Self::Assessed | Self::Mitigating)
+    }
+}
+
+string_enum! {
+    /// A risk's band by its score (likelihood x impact): low 1-4, medium
+    /// 5-9, high 10-15, critical 16-25.
+    RiskBand, "risk band" {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+        Critical => "critical",
+    }
+}
+
+string_enum! {
     /// What a provider is to the organisation (32 CFR 170.4): a cloud service
     /// provider, or another external service provider (an MSP, an MSSP).
     ProviderKind, "provider kind" {

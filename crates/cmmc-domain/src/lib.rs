@@ -18,6 +18,7 @@ pub mod poam;
 mod practice_id;
 pub mod provider;
 pub mod report;
+pub mod risk;
 pub mod scope;
 pub mod scoring;
 mod sprs;
@@ -29,8 +30,8 @@ pub use enums::{
     AssessmentStatus, AssessmentType, AssetCategory, AssetType, FindingStatus, FindingType,
     ImplementationStatus, MfaPolicy, ObjectiveStatus, ParseEnumError, PoamEligibility,
     PoamItemStatus, PoamStatus, PracticeStatus, ProviderAuthorization, ProviderKind,
-    Responsibility, ReviewStatus, RoleName, Severity, SspPersonRole, SspScopeType, SspStatus,
-    SyncStatus, TransitionError,
+    Responsibility, ReviewStatus, RiskBand, RiskStatus, RoleName, Severity, SspPersonRole,
+    SspScopeType, SspStatus, SyncStatus, TransitionError,
 };
 pub use identity::{CageCode, Email, EntityId, IdentityError, Password, Username};
 pub use level::{Level, LevelError};

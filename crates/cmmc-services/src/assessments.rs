@@ -912,6 +912,7 @@ impl Services {
                 "this draft has {n_evidence} piece(s) of evidence; delete them first"
             )));
         }
+        self.unlink_assessment_risks(&txn, assessment_id).await?;
         assessments::Entity::delete_by_id(assessment_id.to_owned()).exec(&txn).await?;
         let event = AuditEvent::new(
             "assessment.delete",

@@ -315,6 +315,7 @@ impl Services {
         let txn = self.begin_change().await?;
         let row = self.asset_row(&txn, actor, org_id, asset_id, Action::AssessmentManage).await?;
         assets::Entity::delete_by_id(asset_id.to_owned()).exec(&txn).await?;
+        self.unlink_risks(&txn, "asset", vec![asset_id.to_owned()]).await?;
         let details = json!({ "asset_tag": row.asset_tag, "name": row.name });
         let event = AuditEvent::new("asset.delete", "asset", Some(asset_id), details);
         txn.commit(&Author::from(actor), Some(org_id), event).await

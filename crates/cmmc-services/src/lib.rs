@@ -30,6 +30,7 @@ pub mod package;
 mod page;
 pub mod providers;
 pub mod remediation;
+pub mod risks;
 mod sealed;
 pub mod sprs_record;
 pub mod ssps;

@@ -102,6 +102,8 @@ pub struct Dashboard {
     pub practices_met_by_domain: BTreeMap<String, (u32, u32)>,
     pub open_findings_by_severity: BTreeMap<String, u32>,
     pub overdue_poam_items: Vec<PoamItem>,
+    /// The risk register: open risks by band, and those past their review date.
+    pub risks: crate::risks::RiskSummary,
 }
 
 /// A POA&M item's point of contact: one line of 1 to 256 characters, or none.
@@ -595,6 +597,7 @@ impl Services {
             )));
         }
         findings::Entity::delete_by_id(finding_id.to_owned()).exec(&txn).await?;
+        self.unlink_risks(&txn, "finding", vec![finding_id.to_owned()]).await?;
         let event = AuditEvent::new(
             "finding.delete",
             "finding",
@@ -793,7 +796,15 @@ impl Services {
                 row.status
             )));
         }
+        let item_ids: Vec<String> = poam_items::Entity::find()
+            .filter(poam_items::Column::PoamId.eq(poam_id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|item| item.id)
+            .collect();
         poams::Entity::delete_by_id(poam_id.to_owned()).exec(&txn).await?;
+        self.unlink_risks(&txn, "poam_item", item_ids).await?;
         let event =
             AuditEvent::new("poam.delete", "poam", Some(poam_id), json!({ "title": row.title }));
         txn.commit(&Author::from(actor), Some(&row.org_id), event).await?;
@@ -843,6 +854,7 @@ impl Services {
         }
         let item = self.poam_item_row(&txn, poam_id, item_id).await?;
         poam_items::Entity::delete_by_id(item_id.to_owned()).exec(&txn).await?;
+        self.unlink_risks(&txn, "poam_item", vec![item_id.to_owned()]).await?;
         let event = AuditEvent::new(
             "poam_item.delete",
             "poam_item",
@@ -972,7 +984,9 @@ impl Services {
         let ids: Vec<String> = all.iter().map(|a| a.id.clone()).collect();
         let open_findings_by_severity = self.open_findings_by_severity(&self.db, ids).await?;
         let overdue_poam_items = self.overdue_poam_items(&self.db, org_id).await?;
+        let risks = self.risk_summary(&self.db, org_id).await?;
         Ok(Dashboard {
+            risks,
             current_sprs_score,
             sprs_history,
             practices_met_by_domain,

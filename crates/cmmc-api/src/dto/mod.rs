@@ -20,6 +20,7 @@ pub(crate) mod exports;
 pub(crate) mod organizations;
 pub(crate) mod providers;
 pub(crate) mod remediation;
+pub(crate) mod risks;
 pub(crate) mod ssps;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -327,6 +327,8 @@ pub(crate) struct DashboardDto<'a> {
     next_affirmation_due: Option<chrono::NaiveDate>,
     /// What is missing, expiring or overdue, earliest first (as GET .../compliance).
     compliance_problems: Vec<crate::dto::affirmations::ProblemDto<'a>>,
+    /// The risk register: open risks by band, and those past their review date.
+    risks: crate::dto::risks::RiskSummaryDto<'a>,
 }
 
 impl<'a> DashboardDto<'a> {
@@ -338,6 +340,7 @@ impl<'a> DashboardDto<'a> {
         Self {
             org_id,
             current_sprs_score: d.current_sprs_score,
+            risks: (&d.risks).into(),
             sprs_history: d.sprs_history.iter().map(ScorePointDto::from).collect(),
             practices_met_by_domain: d
                 .practices_met_by_domain

@@ -17,4 +17,5 @@ pub(crate) mod organizations;
 pub(crate) mod oscal;
 pub(crate) mod providers;
 pub(crate) mod remediation;
+pub(crate) mod risks;
 pub(crate) mod ssps;

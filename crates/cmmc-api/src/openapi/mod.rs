@@ -40,6 +40,7 @@ mod rules;
         (name = "ssps", description = "System security plans (CA.L2-3.12.4): versions, implementation statements, publishing"),
         (name = "assets", description = "The asset inventory (32 CFR 170.19 scoping), and its CSV import and export"),
         (name = "providers", description = "Cloud and external service providers, their customer responsibility matrices, assessment scope, and applying providers to an assessment"),
+        (name = "risks", description = "The risk register: risks scored by likelihood and impact, linked to practices, findings, POA&M items and assets; its heat map and CSV export"),
         (name = "oscal", description = "OSCAL 1.2.3 JSON: the catalogue and level profiles, assessment results, POA&Ms and SSPs"),
         (name = "affirmations", description = "Affirmations (32 CFR 170.22) and the organisation's standing"),
         (name = "reports", description = "Files people hand over: results and POA&Ms as CSV and XLSX"),
@@ -87,6 +88,7 @@ pub fn document() -> Document {
         handlers::providers::Doc::openapi(),
         handlers::mfa::Doc::openapi(),
         handlers::affirmations::Doc::openapi(),
+        handlers::risks::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -119,7 +119,8 @@ fn field_pattern(name: &str) -> Option<&'static str> {
         | "official_name"
         | "official_title"
         | "point_of_contact"
-        | "asset_tag" => SHORT_TEXT,
+        | "asset_tag"
+        | "category" => SHORT_TEXT,
         "narrative"
         | "system_description"
         | "boundary_description"

@@ -28,6 +28,8 @@ pub mod provider_responsibilities;
 pub mod providers;
 pub mod reference_data_versions;
 pub mod refresh_tokens;
+pub mod risk_links;
+pub mod risks;
 pub mod roles;
 pub mod server_secrets;
 pub mod ssp_statements;

@@ -26,6 +26,8 @@ pub use super::provider_responsibilities::Entity as ProviderResponsibilities;
 pub use super::providers::Entity as Providers;
 pub use super::reference_data_versions::Entity as ReferenceDataVersions;
 pub use super::refresh_tokens::Entity as RefreshTokens;
+pub use super::risk_links::Entity as RiskLinks;
+pub use super::risks::Entity as Risks;
 pub use super::roles::Entity as Roles;
 pub use super::server_secrets::Entity as ServerSecrets;
 pub use super::stored_files::Entity as StoredFiles;
