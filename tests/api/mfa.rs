@@ -107,6 +107,8 @@ db_test!(
         assert_eq!(verify(&app, &second, &typed).await.0, 200);
         let third = login_raw(&app, "officer").await["mfa_token"].as_str().unwrap().to_owned();
         assert_eq!(verify(&app, &third, &codes[0]).await.0, 401, "spent");
+        let live = db.query_one(Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) AS n FROM mfa_challenges")).await.unwrap().unwrap();
+        assert_eq!(live.try_get::<i64>("", "n").unwrap(), 1, "a new challenge drops the user's spent ones");
 
         // Off with a code and the password; then one step again.
         let off = json!({ "code": codes[1], "password": "not the password" });
@@ -154,7 +156,9 @@ db_test!(
         let boss = login_raw(&app, "boss").await;
         assert_eq!(boss["mfa_enrolment_required"], true);
         let limited = boss["access_token"].as_str().unwrap().to_owned();
-        assert_eq!(app.call("GET", &format!("/api/organizations/{org}"), Some(&limited), None).await.status, 403);
+        let refused = app.call("GET", &format!("/api/organizations/{org}"), Some(&limited), None).await;
+        assert_eq!((refused.status, refused.body["type"].as_str()), (403, Some("/problems/forbidden")));
+        assert!(refused.body["detail"].as_str().unwrap().contains("POST /api/auth/mfa/totp"), "{:?}", refused.body);
         assert_eq!(app.call("GET", "/api/auth/me", Some(&limited), None).await.status, 200);
         let (totp, _) = enrol(&app, &limited).await;
         assert_eq!(login_raw(&app, "officer").await["mfa_enrolment_required"], false, "not privileged");

@@ -298,6 +298,12 @@ impl From<ServiceError> for ApiError {
                 ProblemKind::Forbidden,
                 format!("your roles do not allow this ({action})"),
             ),
+            ServiceError::MfaEnrolmentRequired => Self::new(
+                ProblemKind::Forbidden,
+                "multi-factor authentication is required for this account and not yet enrolled: \
+                 this sign-in may only enrol (POST /api/auth/mfa/totp, then \
+                 POST /api/auth/mfa/totp/confirm) and sign in again",
+            ),
             ServiceError::InvalidInput { field, message } => {
                 Self::invalid_parameter(&field, message)
             }

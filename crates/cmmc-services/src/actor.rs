@@ -17,6 +17,10 @@ pub struct Actor {
     pub session_id: Option<String>,
     /// Where the request came from, for the audit trail.
     pub ip_address: Option<String>,
+    /// A sign-in that may only enrol in MFA (the organisation or the
+    /// deployment requires it): it holds no roles, and what a role would
+    /// allow is refused as [`ServiceError::MfaEnrolmentRequired`].
+    pub mfa_enrolment_only: bool,
 }
 
 /// The organisations whose data a list may show an actor.
@@ -94,6 +98,8 @@ impl Actor {
     pub fn require(&self, action: Action) -> Result<(), ServiceError> {
         if access::any_allows(&self.roles, action) {
             Ok(())
+        } else if self.mfa_enrolment_only {
+            Err(ServiceError::MfaEnrolmentRequired)
         } else {
             Err(ServiceError::Forbidden { action: action.as_str().to_owned() })
         }
@@ -116,6 +122,24 @@ mod tests {
         assert_eq!(actor(None, &[RoleName::Viewer]).visible_orgs(None), Visible::Nothing);
     }
 
+    #[test]
+    fn a_sign_in_that_may_only_enrol_is_told_so() {
+        let mut limited = actor(Some("o1"), &[]);
+        assert!(matches!(
+            limited.require(Action::AssessmentRead),
+            Err(ServiceError::Forbidden { .. })
+        ));
+        limited.mfa_enrolment_only = true;
+        assert!(matches!(
+            limited.authorize(Action::AssessmentRead, "o1", "assessment"),
+            Err(ServiceError::MfaEnrolmentRequired)
+        ));
+        assert!(matches!(
+            limited.authorize(Action::AssessmentRead, "o2", "assessment"),
+            Err(ServiceError::NotFound { .. })
+        ));
+    }
+
     fn actor(org: Option<&str>, roles: &[RoleName]) -> Actor {
         Actor {
             user_id: "u".into(),
@@ -124,6 +148,7 @@ mod tests {
             roles: roles.to_vec(),
             session_id: None,
             ip_address: None,
+            mfa_enrolment_only: false,
         }
     }
 

@@ -411,6 +411,7 @@ impl Services {
             roles,
             session_id: Some(owner.session_id),
             ip_address: ip,
+            mfa_enrolment_only: owner.enrol_only,
         })
     }
 

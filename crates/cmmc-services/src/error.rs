@@ -10,6 +10,10 @@ pub enum ServiceError {
     /// Signed in, but this action is not allowed to the caller's roles.
     #[error("not allowed: {action}")]
     Forbidden { action: String },
+    /// Signed in with a sign-in that may only enrol in multi-factor
+    /// authentication, which the organisation or the deployment requires.
+    #[error("multi-factor authentication must be enrolled first")]
+    MfaEnrolmentRequired,
     /// The thing asked for does not exist, or is another organisation's.
     #[error("{what} not found")]
     NotFound { what: String },

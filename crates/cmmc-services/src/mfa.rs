@@ -15,8 +15,8 @@ use cmmc_domain::access::Action;
 use cmmc_domain::{MfaPolicy, mfa};
 use cmmc_store::entities::{mfa_challenges, mfa_recovery_codes, organizations, users};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 use totp_rs::{Algorithm, TOTP};
@@ -140,6 +140,17 @@ impl Services {
     ) -> Result<SignIn, ServiceError> {
         let mfa_token = new_token("cmmc_mfa_")?;
         let id = Uuid::new_v4().to_string();
+        // The user's spent challenges (used or expired) go, so the table
+        // holds only live ones.
+        mfa_challenges::Entity::delete_many()
+            .filter(mfa_challenges::Column::UserId.eq(user.id.as_str()))
+            .filter(
+                Condition::any()
+                    .add(mfa_challenges::Column::ExpiresAt.lte(now))
+                    .add(mfa_challenges::Column::UsedAt.is_not_null()),
+            )
+            .exec(&txn)
+            .await?;
         mfa_challenges::ActiveModel {
             id: Set(id.clone()),
             user_id: Set(user.id.clone()),

@@ -341,6 +341,7 @@ impl Services {
             roles: user.roles,
             session_id: None,
             ip_address: None,
+            mfa_enrolment_only: false,
         })
     }
 
