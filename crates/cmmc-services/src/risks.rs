@@ -159,6 +159,19 @@ fn changed(before: &CheckedRisk, changes: &RiskChanges) -> RiskInput {
     }
 }
 
+/// A stored row and its links as a risk.
+fn with_links(row: risks::Model, links: RiskLinks) -> Result<Risk, ServiceError> {
+    Ok(Risk {
+        risk: checked(&row)?,
+        id: row.id,
+        org_id: row.org_id,
+        owner_id: row.owner_id,
+        links,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
 /// The score range of a band, for filtering in the database.
 const fn band_range(band: RiskBand) -> (i16, i16) {
     match band {
@@ -277,15 +290,22 @@ impl Services {
         row: risks::Model,
     ) -> Result<Risk, ServiceError> {
         let links = RiskLinks::of(db, &row.id).await?;
-        Ok(Risk {
-            risk: checked(&row)?,
-            id: row.id,
-            org_id: row.org_id,
-            owner_id: row.owner_id,
-            links,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
+        with_links(row, links)
+    }
+
+    /// Rows with their links, read in one query.
+    async fn risks_from_rows<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        rows: Vec<risks::Model>,
+    ) -> Result<Vec<Risk>, ServiceError> {
+        let mut links = RiskLinks::of_many(db, rows.iter().map(|r| r.id.clone()).collect()).await?;
+        rows.into_iter()
+            .map(|row| {
+                let of_row = links.remove(&row.id).unwrap_or_default();
+                with_links(row, of_row)
+            })
+            .collect()
     }
 
     /// One risk.
@@ -337,11 +357,7 @@ impl Services {
             .limit(filter.page.per_page())
             .all(&self.db)
             .await?;
-        let mut risks = Vec::with_capacity(rows.len());
-        for row in rows {
-            risks.push(self.risk_from_row(&self.db, row).await?);
-        }
-        Ok((risks, total))
+        Ok((self.risks_from_rows(&self.db, rows).await?, total))
     }
 
     /// Changes a risk; a status of `accepted` needs `risk.accept` and a

@@ -2,7 +2,7 @@
 //! unmet practice takes its prefill from. Every link must name something of
 //! the risk's organisation (a catalogue practice for practices).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use cmmc_domain::risk::{LINKS_MAX, RiskInput};
 use cmmc_domain::{PoamItemStatus, PracticeStatus};
@@ -94,6 +94,22 @@ impl RiskLinks {
         let mut links = Self::default();
         for row in rows {
             links.kind_mut(&row.kind).insert(row.target_id);
+        }
+        Ok(links)
+    }
+
+    /// The stored links of several risks, by risk id, in one query.
+    pub(crate) async fn of_many<C: ConnectionTrait>(
+        db: &C,
+        risk_ids: Vec<String>,
+    ) -> Result<HashMap<String, Self>, ServiceError> {
+        let rows = risk_links::Entity::find()
+            .filter(risk_links::Column::RiskId.is_in(risk_ids))
+            .all(db)
+            .await?;
+        let mut links: HashMap<String, Self> = HashMap::new();
+        for row in rows {
+            links.entry(row.risk_id).or_default().kind_mut(&row.kind).insert(row.target_id);
         }
         Ok(links)
     }

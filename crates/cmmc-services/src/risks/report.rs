@@ -131,14 +131,14 @@ impl Services {
             .map(|u| (u.id, u.username))
             .collect();
         let rows = self.org_risks(&self.db, org_id).await?;
-        let mut lines = Vec::with_capacity(rows.len());
-        for (row, _) in &rows {
-            let owner = row.owner_id.as_ref().and_then(|id| owners.get(id)).cloned();
-            let r = self.risk_from_row(&self.db, row.clone()).await?;
-            lines.push(csv_row(&r, owner.as_deref().unwrap_or_default()));
-        }
+        let risks =
+            self.risks_from_rows(&self.db, rows.into_iter().map(|(row, _)| row).collect()).await?;
+        let lines = risks.iter().map(|r| {
+            let owner = r.owner_id.as_ref().and_then(|id| owners.get(id));
+            csv_row(r, owner.map_or("", String::as_str))
+        });
         let bytes = crate::csv_import::write(&CSV_COLUMNS, lines)?;
-        let details = json!({ "risks": rows.len() });
+        let details = json!({ "risks": risks.len() });
         let event = AuditEvent::new("risk.export", "organization", Some(org_id), details);
         self.begin_change().await?.commit(&Author::from(actor), Some(org_id), event).await?;
         Ok(bytes)
