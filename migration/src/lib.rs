@@ -27,6 +27,7 @@ mod m20261128_000014_create_assets;
 mod m20261128_000015_create_providers_and_scope;
 mod m20261128_000016_add_mfa;
 mod m20261128_000017_create_risks;
+mod m20261128_000018_create_frameworks;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000015_create_providers_and_scope::Migration),
             Box::new(m20261128_000016_add_mfa::Migration),
             Box::new(m20261128_000017_create_risks::Migration),
+            Box::new(m20261128_000018_create_frameworks::Migration),
         ]
     }
 }
@@ -94,6 +96,9 @@ pub const TABLES: &[&str] = &[
     "mfa_challenges",
     "risks",
     "risk_links",
+    "frameworks",
+    "framework_requirements",
+    "framework_mappings",
 ];
 
 /// A constant naming the PostgreSQL advisory lock that serialises migrations.

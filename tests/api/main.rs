@@ -21,6 +21,7 @@ mod documents;
 mod evidence;
 mod evidence_files;
 mod exports;
+mod frameworks;
 mod hostile_input;
 mod http_heads;
 mod mfa;

@@ -40,6 +40,13 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         )
         | ("GET", "/api/cmmc/practices/{practice_id}")
         | ("GET", "/api/cmmc/oscal/catalog" | "/api/cmmc/oscal/profiles/{level}")
+        | (
+            "GET",
+            "/api/cmmc/practices/{practice_id}/mappings"
+            | "/api/frameworks"
+            | "/api/frameworks/{framework}/requirements"
+            | "/api/frameworks/{framework}/requirements/{requirement_id}/mappings",
+        )
         | ("POST", "/api/auth/login" | "/api/auth/refresh") => Rule::Public,
         ("POST", "/api/auth/logout") | ("GET", "/api/auth/me") | ("PUT", "/api/auth/password") => {
             Rule::SignedIn
@@ -160,7 +167,9 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
             "/api/organizations/{org_id}/risks"
             | "/api/organizations/{org_id}/risks/heatmap"
             | "/api/organizations/{org_id}/risks/export"
-            | "/api/risks/{risk_id}",
+            | "/api/risks/{risk_id}"
+            | "/api/assessments/{id}/readiness/sp800-171r3"
+            | "/api/assessments/{id}/readiness/sp800-53r5",
         ) => Rule::Org(A::AssessmentRead),
         ("POST", "/api/organizations/{org_id}/risks")
         | ("PATCH" | "DELETE", "/api/risks/{risk_id}") => Rule::Org(A::RiskManage),
@@ -457,6 +466,8 @@ fn concrete(path: &str, org: &Org) -> String {
         .replace("{ssp_id}", &org.ssp)
         .replace("{provider_id}", &org.provider)
         .replace("{level}", "2")
+        .replace("{framework}", "sp800-171r3")
+        .replace("{requirement_id}", "03.01.01")
 }
 
 db_test!(

@@ -7,5 +7,6 @@
     reason = "integration tests: the whole file is test code, and a failed unwrap is a failed test"
 )]
 
+mod frameworks;
 mod migrations;
 mod seed;

@@ -354,6 +354,8 @@ fn make_fixture(
             ("asset_id", vec![asset]),
             ("provider_id", vec![provider]),
             ("risk_id", vec![risk]),
+            ("framework", vec!["sp800-171r3".to_owned(), "sp800-53r5".to_owned()]),
+            ("requirement_id", vec!["03.01.01".to_owned(), "AC-2".to_owned()]),
         ],
     })
 }

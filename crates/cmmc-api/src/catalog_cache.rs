@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 use bytes::Bytes;
 use cmmc_domain::Level;
 use cmmc_services::catalog::{Catalog, PracticeFilter};
+use cmmc_services::frameworks::Crosswalks;
 use cmmc_services::{ServiceError, Services};
 
 use crate::dto::{DomainDto, LevelDto, PracticeDto};
@@ -25,10 +26,12 @@ pub struct CatalogView {
     pub(crate) practice_json: Vec<Bytes>,
     /// The unfiltered lists: all practices, then levels 1, 2 and 3.
     lists: [Bytes; 4],
+    /// The framework crosswalks, loaded with the catalogue.
+    pub crosswalks: Crosswalks,
 }
 
 impl CatalogView {
-    fn build(catalog: Catalog) -> Result<Self, serde_json::Error> {
+    fn build(catalog: Catalog, crosswalks: Crosswalks) -> Result<Self, serde_json::Error> {
         let domains: Vec<DomainDto<'_>> = catalog.domains.iter().map(DomainDto::from).collect();
         let levels: Vec<LevelDto<'_>> = catalog.levels.iter().map(LevelDto::from).collect();
         let domains_json = Bytes::from(serde_json::to_vec(&domains)?);
@@ -49,7 +52,7 @@ impl CatalogView {
             list(Some(Level::Advanced)),
             list(Some(Level::Expert)),
         ];
-        Ok(Self { catalog, domains_json, levels_json, practice_json, lists })
+        Ok(Self { catalog, domains_json, levels_json, practice_json, lists, crosswalks })
     }
 
     /// The JSON array of the practices that pass `filter`.
@@ -117,7 +120,8 @@ impl CatalogCache {
 
     async fn load_view(services: &Services) -> Result<CatalogView, ServiceError> {
         let catalog = services.load_catalog().await?;
-        CatalogView::build(catalog).map_err(|err| ServiceError::Unexpected(err.into()))
+        let crosswalks = services.load_crosswalks().await?;
+        CatalogView::build(catalog, crosswalks).map_err(|err| ServiceError::Unexpected(err.into()))
     }
 
     /// The current view.
@@ -130,14 +134,19 @@ impl CatalogCache {
         }
     }
 
-    /// Reloads when the seeded checksum differs from the one in memory.
+    /// Reloads when the seeded checksum (of the catalogue or of the
+    /// crosswalks) differs from the one in memory.
     /// Returns whether it reloaded.
     ///
     /// # Errors
     /// When the database cannot be read; the current view stays.
     pub async fn refresh_if_changed(&self, services: &Services) -> Result<bool, ServiceError> {
         let seeded = services.catalog_checksum().await?;
-        if seeded.as_deref() == self.get().catalog.checksum() {
+        let crosswalks = services.crosswalks_checksum().await?;
+        let current = self.get();
+        if seeded.as_deref() == current.catalog.checksum()
+            && crosswalks == current.crosswalks.checksum
+        {
             return Ok(false);
         }
         let view = Arc::new(Self::load_view(services).await?);

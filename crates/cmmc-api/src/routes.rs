@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, Route, error::QueryPayloadError, web};
 use crate::error::{ApiError, ProblemKind};
 use crate::handlers::{
     affirmations, assessments, assets, audit, auth, catalog, datapact, diag, evidence, exports,
-    fallback, mfa, organizations, oscal, providers, remediation, risks, ssps,
+    fallback, frameworks, mfa, organizations, oscal, providers, remediation, risks, ssps,
 };
 
 /// Every route: method, path under `/api`, handler.
@@ -37,7 +37,7 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
     .collect()
 }
 
-/// The public routes: health, diagnostics and the catalogue.
+/// The public routes: health, diagnostics, the catalogue and the crosswalks.
 fn public_routes() -> Vec<(&'static str, &'static str, Route)> {
     vec![
         ("GET", "/health", web::get().to(diag::health)),
@@ -48,6 +48,22 @@ fn public_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/cmmc/practices/{practice_id}", web::get().to(catalog::get_practice)),
         ("GET", "/cmmc/oscal/catalog", web::get().to(oscal::oscal_catalog)),
         ("GET", "/cmmc/oscal/profiles/{level}", web::get().to(oscal::oscal_profile)),
+        (
+            "GET",
+            "/cmmc/practices/{practice_id}/mappings",
+            web::get().to(frameworks::practice_mappings),
+        ),
+        ("GET", "/frameworks", web::get().to(frameworks::list_frameworks)),
+        (
+            "GET",
+            "/frameworks/{framework}/requirements",
+            web::get().to(frameworks::list_requirements),
+        ),
+        (
+            "GET",
+            "/frameworks/{framework}/requirements/{requirement_id}/mappings",
+            web::get().to(frameworks::requirement_mappings),
+        ),
     ]
 }
 
@@ -302,6 +318,16 @@ fn risk_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/risks/{risk_id}", web::get().to(risks::get_risk)),
         ("PATCH", "/risks/{risk_id}", web::patch().to(risks::update_risk)),
         ("DELETE", "/risks/{risk_id}", web::delete().to(risks::delete_risk)),
+        (
+            "GET",
+            "/assessments/{id}/readiness/sp800-171r3",
+            web::get().to(frameworks::readiness_sp800_171r3),
+        ),
+        (
+            "GET",
+            "/assessments/{id}/readiness/sp800-53r5",
+            web::get().to(frameworks::readiness_sp800_53r5),
+        ),
     ]
 }
 

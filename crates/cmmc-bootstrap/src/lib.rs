@@ -48,6 +48,10 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Services> {
             .await
             .context("seeding the reference data")?;
         tracing::info!(%report, "reference data seeded");
+        let report = cmmc_seed::seed_frameworks_from(&db, settings.data_dir.as_deref())
+            .await
+            .context("seeding the framework crosswalks")?;
+        tracing::info!(%report, "framework crosswalks seeded");
     }
     let keys = Keys::derive(&settings.server_secret()?).context("the server secret")?;
     cmmc_services::evidence::ensure_upload_dir(&settings.upload_dir).with_context(|| {

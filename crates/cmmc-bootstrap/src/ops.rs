@@ -296,6 +296,8 @@ pub async fn seed(settings: &Settings) -> anyhow::Result<cmmc_seed::SeedReport> 
     let db = open(settings).await?;
     migration::migrate_up(&db).await.context("migrating up")?;
     let report = cmmc_seed::seed_from(&db, settings.data_dir.as_deref()).await?;
+    let crosswalks = cmmc_seed::seed_frameworks_from(&db, settings.data_dir.as_deref()).await?;
+    tracing::info!(report = %crosswalks, "framework crosswalks seeded");
     db.close().await.ok();
     Ok(report)
 }

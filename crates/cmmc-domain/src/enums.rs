@@ -205,6 +205,55 @@ string_enum! {
 }
 
 string_enum! {
+    /// How a requirement maps to another (framework crosswalks): a Rev 2
+    /// requirement is carried forward into, incorporated into or addressed
+    /// by its Rev 3 successor; a requirement maps (or partially maps: "does
+    /// not fully satisfy the intent") to a control of another framework; a
+    /// Rev 3 requirement names its SP 800-53 Rev 5 source controls.
+    MappingRelationship, "mapping relationship" {
+        /// A CMMC Level 2 practice is its SP 800-171 Rev 2 requirement
+        /// (32 CFR 170.14(c)(3)); computed, never stored.
+        Equivalent => "equivalent",
+        CarriedForward => "carried_forward",
+        IncorporatedInto => "incorporated_into",
+        AddressedBy => "addressed_by",
+        MapsTo => "maps_to",
+        PartiallyMapsTo => "partially_maps_to",
+        SourceControl => "source_control",
+    }
+}
+
+impl MappingRelationship {
+    /// Whether the relationship makes a Rev 2 requirement a source of its
+    /// Rev 3 target (carried forward, incorporated into or addressed by).
+    #[must_use]
+    pub const fn feeds_successor(self) -> bool {
+        matches!(self, Self::CarriedForward | Self::IncorporatedInto | Self::AddressedBy)
+    }
+}
+
+string_enum! {
+    /// NIST's rating of a Rev 2 requirement's change in Rev 3.
+    ChangeRating, "change rating" {
+        None => "none",
+        Minor => "minor",
+        Significant => "significant",
+        Withdrawn => "withdrawn",
+    }
+}
+
+string_enum! {
+    /// A projected state of a requirement of another framework, from the
+    /// practices that feed it: a projection, never an assessment.
+    ReadinessState, "readiness state" {
+        LikelyMet => "likely_met",
+        Partial => "partial",
+        Gap => "gap",
+        New => "new",
+    }
+}
+
+string_enum! {
     /// Where a risk of the register stands. Open is identified, assessed or
     /// mitigating; accepted needs a reason; closed is done with.
     RiskStatus, "risk status" {

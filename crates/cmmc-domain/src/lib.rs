@@ -17,6 +17,7 @@ mod objective;
 pub mod poam;
 mod practice_id;
 pub mod provider;
+pub mod readiness;
 pub mod report;
 pub mod risk;
 pub mod scope;
@@ -27,11 +28,12 @@ pub mod ssp;
 pub mod text;
 
 pub use enums::{
-    AssessmentStatus, AssessmentType, AssetCategory, AssetType, FindingStatus, FindingType,
-    ImplementationStatus, MfaPolicy, ObjectiveStatus, ParseEnumError, PoamEligibility,
-    PoamItemStatus, PoamStatus, PracticeStatus, ProviderAuthorization, ProviderKind,
-    Responsibility, ReviewStatus, RiskBand, RiskStatus, RoleName, Severity, SspPersonRole,
-    SspScopeType, SspStatus, SyncStatus, TransitionError,
+    AssessmentStatus, AssessmentType, AssetCategory, AssetType, ChangeRating, FindingStatus,
+    FindingType, ImplementationStatus, MappingRelationship, MfaPolicy, ObjectiveStatus,
+    ParseEnumError, PoamEligibility, PoamItemStatus, PoamStatus, PracticeStatus,
+    ProviderAuthorization, ProviderKind, ReadinessState, Responsibility, ReviewStatus, RiskBand,
+    RiskStatus, RoleName, Severity, SspPersonRole, SspScopeType, SspStatus, SyncStatus,
+    TransitionError,
 };
 pub use identity::{CageCode, Email, EntityId, IdentityError, Password, Username};
 pub use level::{Level, LevelError};

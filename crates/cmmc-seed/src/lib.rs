@@ -6,9 +6,11 @@
 //! whole data set is valid, and a second run with the same files changes
 //! nothing and says so.
 
+pub mod frameworks;
 mod load;
 mod upsert;
 
+pub use frameworks::{FrameworkData, FrameworkSeedReport, seed_frameworks, seed_frameworks_from};
 pub use load::{DataProblem, EMBEDDED, LoadError, ReferenceData};
 pub use upsert::{SeedError, SeedReport, seed};
 

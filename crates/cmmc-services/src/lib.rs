@@ -20,6 +20,7 @@ mod error;
 pub mod evidence;
 pub mod exports;
 pub mod file_store;
+pub mod frameworks;
 pub mod keys;
 pub mod mfa;
 pub mod models;

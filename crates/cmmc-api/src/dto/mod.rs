@@ -17,6 +17,7 @@ pub(crate) mod datapact;
 pub(crate) mod diag;
 pub(crate) mod evidence;
 pub(crate) mod exports;
+pub(crate) mod frameworks;
 pub(crate) mod organizations;
 pub(crate) mod providers;
 pub(crate) mod remediation;

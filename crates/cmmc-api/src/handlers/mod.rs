@@ -12,6 +12,7 @@ pub(crate) mod diag;
 pub(crate) mod evidence;
 pub(crate) mod exports;
 pub(crate) mod fallback;
+pub(crate) mod frameworks;
 pub(crate) mod mfa;
 pub(crate) mod organizations;
 pub(crate) mod oscal;

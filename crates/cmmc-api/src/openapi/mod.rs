@@ -41,6 +41,7 @@ mod rules;
         (name = "assets", description = "The asset inventory (32 CFR 170.19 scoping), and its CSV import and export"),
         (name = "providers", description = "Cloud and external service providers, their customer responsibility matrices, assessment scope, and applying providers to an assessment"),
         (name = "risks", description = "The risk register: risks scored by likelihood and impact, linked to practices, findings, POA&M items and assets; its heat map and CSV export"),
+        (name = "frameworks", description = "Framework crosswalks (SP 800-171 Rev 2 and Rev 3, SP 800-53 Rev 4 and Rev 5, ISO/IEC 27001:2013 and 2022), and an assessment projected onto Rev 3 and Rev 5"),
         (name = "oscal", description = "OSCAL 1.2.3 JSON: the catalogue and level profiles, assessment results, POA&Ms and SSPs"),
         (name = "affirmations", description = "Affirmations (32 CFR 170.22) and the organisation's standing"),
         (name = "reports", description = "Files people hand over: results and POA&Ms as CSV and XLSX"),
@@ -89,6 +90,7 @@ pub fn document() -> Document {
         handlers::mfa::Doc::openapi(),
         handlers::affirmations::Doc::openapi(),
         handlers::risks::Doc::openapi(),
+        handlers::frameworks::Doc::openapi(),
     ] {
         doc.merge(part);
     }
