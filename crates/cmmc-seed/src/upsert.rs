@@ -97,7 +97,7 @@ pub async fn seed(db: &DatabaseConnection, data: &ReferenceData) -> Result<SeedR
     }
 }
 
-fn is_busy(err: &DbErr) -> bool {
+pub(crate) fn is_busy(err: &DbErr) -> bool {
     let text = err.to_string();
     text.contains("database is locked")
         || text.contains("database table is locked")

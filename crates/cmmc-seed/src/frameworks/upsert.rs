@@ -62,6 +62,25 @@ pub async fn seed_frameworks(
     db: &DatabaseConnection,
     data: &FrameworkData,
 ) -> Result<FrameworkSeedReport, SeedError> {
+    // Several servers may start at once: on SQLite a writer that finds the
+    // file locked retries, as the catalogue's seed does.
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match seed_once(db, data).await {
+            Err(SeedError::Database(err)) if attempt < 10 && crate::upsert::is_busy(&err) => {
+                tracing::debug!(attempt, "crosswalk seed found the database busy; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+            }
+            res => return res,
+        }
+    }
+}
+
+async fn seed_once(
+    db: &DatabaseConnection,
+    data: &FrameworkData,
+) -> Result<FrameworkSeedReport, SeedError> {
     let txn = db.begin().await?;
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK_KEY})")).await?;
