@@ -153,7 +153,7 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
             | "/api/assessments/{id}/scope",
         ) => Rule::Org(A::AssessmentRead),
         ("POST", "/api/organizations/{org_id}/providers")
-        | ("PATCH", "/api/providers/{provider_id}")
+        | ("PATCH" | "DELETE", "/api/providers/{provider_id}")
         | (
             "PUT",
             "/api/providers/{provider_id}/responsibilities" | "/api/assessments/{id}/scope",
@@ -527,6 +527,19 @@ db_test!(
                             )
                             .await;
                         url = url.replace("{asset_id}", asset.body["id"].as_str().unwrap());
+                    }
+                    if *method == "DELETE" && *path == "/api/providers/{provider_id}" {
+                        // A fresh provider each time: an allowed caller deletes it.
+                        let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+                        let fresh = app
+                            .call(
+                                "POST",
+                                &format!("/api/organizations/{}/providers", org.id),
+                                Some(&admin),
+                                Some(json!({ "name": format!("Doomed {n}"), "kind": "external_service_provider", "authorization": "none" })),
+                            )
+                            .await;
+                        url = format!("/api/providers/{}", fresh.body["id"].as_str().unwrap());
                     }
                     if url.contains("{risk_id}") {
                         // A fresh risk each time: an allowed caller may delete it.

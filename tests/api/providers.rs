@@ -263,3 +263,28 @@ db_test!(
         assert!(html.contains("Shared with M365 GCC High (objective [c]): Entra ID lists devices."));
     }
 );
+
+db_test!(
+    async fn a_provider_is_deleted_once_no_asset_names_it(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let s = setup(&app).await;
+        let id = provider(&app, &s, "Managed SOC", "none").await;
+        let matrix = json!({ "responsibilities": [{ "practice_id": "AU.L2-3.3.1", "responsibility": "inherited" }] });
+        let put = app.call("PUT", &format!("/api/providers/{id}/responsibilities"), Some(&s.officer), Some(matrix)).await;
+        assert_eq!(put.status, 200, "{:?}", put.body);
+        let asset_id = asset(&app, &s, json!({ "asset_tag": "SIEM-1", "name": "SIEM", "asset_type": "cloud_service", "category": "security_protection", "provider_id": id })).await;
+        let url = format!("/api/providers/{id}");
+        let refused = app.call("DELETE", &url, Some(&s.officer), None).await;
+        assert_eq!((refused.status, refused.body["type"].as_str()), (409, Some("/problems/conflict")));
+        assert!(refused.body["detail"].as_str().unwrap().contains("1 asset(s)"));
+        assert_eq!(app.call("GET", &url, Some(&s.viewer), None).await.status, 200, "a refusal changes nothing");
+        assert_eq!(app.call("DELETE", &url, Some(&s.viewer), None).await.status, 403);
+        let detach = app.call("PATCH", &format!("/api/organizations/{}/assets/{asset_id}", s.org), Some(&s.officer), Some(json!({ "provider_id": null }))).await;
+        assert_eq!(detach.status, 200, "{:?}", detach.body);
+        assert_eq!(app.call("DELETE", &url, Some(&s.officer), None).await.status, 204);
+        assert_eq!(app.call("GET", &url, Some(&s.viewer), None).await.status, 404);
+        assert_eq!(app.call("GET", &format!("{url}/responsibilities"), Some(&s.viewer), None).await.status, 404);
+        let audit = app.call("GET", "/api/audit?action=provider.delete", Some(&s.admin), None).await.body;
+        assert_eq!((audit["total"].as_i64(), audit["items"][0]["details"]["responsibilities"].as_i64()), (Some(1), Some(1)));
+    }
+);

@@ -74,6 +74,7 @@ fn provider_routes() -> Vec<(&'static str, &'static str, Route)> {
         ("POST", "/organizations/{org_id}/providers", web::post().to(providers::create_provider)),
         ("GET", "/providers/{provider_id}", web::get().to(providers::get_provider)),
         ("PATCH", "/providers/{provider_id}", web::patch().to(providers::update_provider)),
+        ("DELETE", "/providers/{provider_id}", web::delete().to(providers::delete_provider)),
         (
             "GET",
             "/providers/{provider_id}/responsibilities",

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use cmmc_domain::access::Action;
 use cmmc_domain::provider::{self, CheckedProvider, ProviderInput};
 use cmmc_domain::{ProviderAuthorization, ProviderKind};
-use cmmc_store::entities::providers;
+use cmmc_store::entities::{assets, provider_responsibilities, providers};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -261,5 +261,38 @@ impl Services {
         let event = AuditEvent::new("provider.update", "provider", Some(provider_id), details);
         txn.commit(&Author::from(actor), Some(&old.org_id), event).await?;
         Provider::try_from(after)
+    }
+
+    /// Removes a provider and its responsibility matrix. What assessments
+    /// inherited from it stays as recorded (each objective's source keeps
+    /// the provider's name). Audited as `provider.delete`.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] while assets of the inventory name it;
+    /// [`ServiceError::NotFound`].
+    pub async fn delete_provider(
+        &self,
+        actor: &Actor,
+        provider_id: &str,
+    ) -> Result<(), ServiceError> {
+        let txn = self.begin_change().await?;
+        let row = self.provider_row(&txn, actor, provider_id, Action::AssessmentManage).await?;
+        let named = assets::Entity::find()
+            .filter(assets::Column::ProviderId.eq(provider_id))
+            .count(&txn)
+            .await?;
+        if named > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "{named} asset(s) name this provider: give them another provider or none first"
+            )));
+        }
+        let matrix = provider_responsibilities::Entity::delete_many()
+            .filter(provider_responsibilities::Column::ProviderId.eq(provider_id))
+            .exec(&txn)
+            .await?;
+        providers::Entity::delete_by_id(provider_id.to_owned()).exec(&txn).await?;
+        let details = json!({ "name": row.name, "responsibilities": matrix.rows_affected });
+        let event = AuditEvent::new("provider.delete", "provider", Some(provider_id), details);
+        txn.commit(&Author::from(actor), Some(&row.org_id), event).await
     }
 }

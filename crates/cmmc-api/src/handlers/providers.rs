@@ -22,6 +22,7 @@ use crate::startup::AppState;
     create_provider,
     get_provider,
     update_provider,
+    delete_provider,
     list_responsibilities,
     replace_responsibilities,
     import_responsibilities,
@@ -31,6 +32,28 @@ use crate::startup::AppState;
     apply_providers
 ))]
 pub(crate) struct Doc;
+
+/// DELETE /api/providers/{provider_id}: removes it with its matrix.
+/// Audited as `provider.delete`.
+#[utoipa::path(delete, path = "/api/providers/{provider_id}", tag = "providers", security(("bearer" = [])),
+    params(("provider_id" = String, Path, description = "The provider (a UUID)")),
+    responses(
+        (status = 204, description = "Deleted, with its responsibility matrix; what assessments inherited stays recorded"),
+        (status = 400, description = "A control character in the query", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your roles do not allow managing assessments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider (or another organisation's)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Assets of the inventory name it", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn delete_provider(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.services.delete_provider(&user.0, &path).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
 
 /// GET /api/organizations/{org_id}/providers?page=&per_page=
 #[utoipa::path(get, path = "/api/organizations/{org_id}/providers", tag = "providers", security(("bearer" = [])),
