@@ -410,10 +410,19 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         scope = scope.service(resource);
     }
     // The contract and its interactive docs, from assets built into the binary.
-    match crate::openapi::document_value() {
+    match crate::openapi::served_json() {
         Ok(document) => {
+            cfg.route(
+                "/api/openapi.json",
+                web::get().to(move || {
+                    let body = document.clone();
+                    async move {
+                        actix_web::HttpResponse::Ok().content_type("application/json").body(body)
+                    }
+                }),
+            );
             let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
-                .external_url_unchecked("/api/openapi.json", document);
+                .config(utoipa_swagger_ui::Config::from("/api/openapi.json"));
             cfg.service(docs);
         }
         Err(err) => tracing::error!(error = %err, "the API document cannot be built"),

@@ -108,6 +108,21 @@ pub fn document_value() -> Result<serde_json::Value, serde_json::Error> {
     Ok(value)
 }
 
+/// The document as served, serialised once per process and shared by every
+/// worker (each worker building its own `Value` cost megabytes apiece).
+///
+/// # Errors
+/// When it cannot be serialised (a bug); the error is kept and shown again.
+pub fn served_json() -> Result<bytes::Bytes, String> {
+    static SERVED: std::sync::OnceLock<Result<bytes::Bytes, String>> = std::sync::OnceLock::new();
+    SERVED
+        .get_or_init(|| {
+            let value = document_value().map_err(|e| e.to_string())?;
+            serde_json::to_vec(&value).map(bytes::Bytes::from).map_err(|e| e.to_string())
+        })
+        .clone()
+}
+
 /// The document as committed in `docs/openapi.json`: pretty, with a final newline.
 ///
 /// # Errors
