@@ -36,3 +36,4 @@ mod risks;
 mod sprs_record;
 mod ssps;
 mod startup;
+mod web;

@@ -53,6 +53,7 @@ const OURS: &[&str] = &[
     "cmmc-services",
     "cmmc-bootstrap",
     "cmmc-api",
+    "cmmc-web",
     "migration",
 ];
 
@@ -100,4 +101,22 @@ fn the_api_reaches_the_database_only_through_the_services() {
     }
     let xtask = &deps["xtask"];
     assert!(!xtask.contains("cmmc-api"), "xtask starts through cmmc-bootstrap");
+}
+
+#[test]
+fn the_web_interface_sits_beside_the_api_on_the_services() {
+    let deps = dependencies();
+    let ours: BTreeSet<String> =
+        reaches(&deps, "cmmc-web").into_iter().filter(|d| OURS.contains(&d.as_str())).collect();
+    for forbidden in ["cmmc-api", "cmmc-bootstrap", "cmmc-seed", "migration"] {
+        assert!(!ours.contains(forbidden), "cmmc-web must not depend on {forbidden}");
+    }
+    let direct = &deps["cmmc-web"];
+    for forbidden in ["cmmc-store", "sea-orm", "sqlx"] {
+        assert!(
+            !direct.contains(forbidden),
+            "cmmc-web reaches the database only through the services"
+        );
+    }
+    assert!(deps["cmmc-api"].contains("cmmc-web"), "the server mounts the pages");
 }

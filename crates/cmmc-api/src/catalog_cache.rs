@@ -102,6 +102,12 @@ fn join<'a>(objects: impl Iterator<Item = &'a Bytes>) -> Bytes {
     Bytes::from(out)
 }
 
+impl AsRef<Catalog> for CatalogView {
+    fn as_ref(&self) -> &Catalog {
+        &self.catalog
+    }
+}
+
 /// The current [`CatalogView`], shared by every worker of a server.
 #[derive(Debug)]
 pub struct CatalogCache {

@@ -67,10 +67,17 @@ impl Application {
             database_url: url,
             catalog: Arc::clone(&catalog),
         });
+        let web_state = web::Data::new(cmmc_web::WebState::new(
+            services.clone(),
+            web_settings(&settings),
+            catalog_source(Arc::clone(&catalog)),
+        ));
         let server = serve(listener, &settings, move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(web_state.clone())
                 .configure(routes::configure)
+                .configure(cmmc_web::configure)
                 .wrap(from_fn(move |request, next| {
                     crate::deadline::bounded(request_timeout, request, next)
                 }))
@@ -102,6 +109,22 @@ impl Application {
         self.sweeper.abort();
         res
     }
+}
+
+/// What the web interface needs of the settings.
+fn web_settings(settings: &Settings) -> cmmc_web::WebSettings {
+    cmmc_web::WebSettings {
+        secure_cookies: settings.served_over_tls(),
+        session_ttl_secs: i64::try_from(settings.refresh_token_ttl_secs).unwrap_or(i64::MAX),
+        request_timeout: Duration::from_secs(settings.request_timeout_secs),
+    }
+}
+
+/// The web pages read the catalogue from the API's cache of it.
+fn catalog_source(catalog: Arc<CatalogCache>) -> cmmc_web::CatalogSource {
+    Arc::new(move || -> Arc<dyn AsRef<cmmc_services::catalog::Catalog> + Send + Sync> {
+        catalog.get()
+    })
 }
 
 /// How long a new connection has to send its first request head before it

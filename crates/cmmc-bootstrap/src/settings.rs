@@ -30,6 +30,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("CMMC_REQUEST_TIMEOUT_SECS", "request_timeout_secs"),
     ("CMMC_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs"),
     ("CMMC_OUTBOUND_ALLOW", "outbound_allow"),
+    ("CMMC_PUBLIC_URL", "public_url"),
 ];
 
 /// The server's settings.
@@ -89,6 +90,10 @@ pub struct Settings {
     /// Hosts, addresses and CIDRs outbound calls may reach although they are
     /// loopback, private or link-local (comma separated); empty by default.
     pub outbound_allow: String,
+    /// The address people and identity providers reach the server at, e.g.
+    /// `https://cmmc.example.com`; empty means `http://` and the bind
+    /// address. When it is `https://`, the web interface's cookies are `Secure`.
+    pub public_url: String,
 }
 
 impl std::fmt::Debug for Settings {
@@ -160,6 +165,7 @@ impl Settings {
             .and_then(|b| b.set_default("request_timeout_secs", 10))
             .and_then(|b| b.set_default("shutdown_grace_secs", 30))
             .and_then(|b| b.set_default("outbound_allow", ""))
+            .and_then(|b| b.set_default("public_url", ""))
             .map_err(|err| SettingsError(err.to_string()))?;
         if let Some(file) = file {
             builder = builder.add_source(
@@ -229,6 +235,12 @@ impl Settings {
         if let Err(err) = self.outbound_policy() {
             return Err(SettingsError(format!("outbound_allow (CMMC_OUTBOUND_ALLOW): {err}")));
         }
+        let url = self.public_url.trim();
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(SettingsError(format!(
+                "public_url (CMMC_PUBLIC_URL) {url:?} must start with https:// or http://"
+            )));
+        }
         if let Some(dir) = &self.data_dir
             && !dir.is_dir()
         {
@@ -238,6 +250,12 @@ impl Settings {
             )));
         }
         Ok(())
+    }
+
+    /// Whether people reach the server over TLS (the public URL is `https://`).
+    #[must_use]
+    pub fn served_over_tls(&self) -> bool {
+        self.public_url.trim().starts_with("https://")
     }
 
     /// How calls to DataPact behave.

@@ -529,6 +529,38 @@ impl Services {
         Ok(())
     }
 
+    /// Resolves the web interface's session cookie, which holds the sign-in's
+    /// refresh token, to the user making the request, without spending the
+    /// token: the browser keeps one sign-in for its whole life, while every
+    /// request re-reads it, so signing out, deactivation and role changes
+    /// take effect on the very next page, as they do for access tokens.
+    ///
+    /// # Errors
+    /// [`ServiceError::Unauthenticated`] for an unknown, spent, expired or
+    /// revoked token, or a deactivated user.
+    pub async fn authenticate_browser(
+        &self,
+        refresh_token: &str,
+        ip: Option<String>,
+    ) -> Result<Actor, ServiceError> {
+        let now = Utc::now();
+        let RefreshChain { token, session, user } = refresh_chain(&self.db, refresh_token).await?;
+        if token.used_at.is_some() || refresh_refused(&token, &session, &user, now) {
+            return Err(invalid_token());
+        }
+        let roles =
+            if session.enrol_only { Vec::new() } else { role_names(&self.db, &user.id).await? };
+        Ok(Actor {
+            user_id: user.id,
+            username: user.username,
+            org_id: user.org_id,
+            roles,
+            session_id: Some(session.id),
+            ip_address: ip,
+            mfa_enrolment_only: session.enrol_only,
+        })
+    }
+
     /// The signed-in user, with email and roles.
     ///
     /// # Errors

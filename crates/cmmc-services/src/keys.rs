@@ -14,6 +14,8 @@ pub struct Keys {
     pub(crate) package: [u8; 32],
     /// Names the secret without revealing it (stored in `server_secrets`).
     fingerprint: [u8; 32],
+    /// Signs the web interface's form tokens (CSRF), bound to a browser's cookie.
+    web_form: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -42,6 +44,7 @@ impl Keys {
             encryption: derive_one(secret, "cmmc-tracker secrets-at-rest v1"),
             package: derive_one(secret, "cmmc-tracker package-manifest v1"),
             fingerprint: derive_one(secret, "cmmc-tracker secret-fingerprint v1"),
+            web_form: derive_one(secret, "cmmc-tracker web-form-token v1"),
         })
     }
 
@@ -51,6 +54,38 @@ impl Keys {
     pub fn fingerprint(&self) -> String {
         hex(&self.fingerprint)
     }
+}
+
+impl Keys {
+    /// The form token (against cross-site request forgery) that goes with
+    /// `binding`, a browser's random form cookie: an HMAC of it, in hex, so
+    /// only this deployment can make one and only for that browser.
+    #[must_use]
+    pub fn form_token(&self, binding: &str) -> String {
+        hex(&form_mac(&self.web_form, binding).finalize().into_bytes())
+    }
+
+    /// Whether `token` is the form token of `binding`, compared in constant time.
+    #[must_use]
+    pub fn form_token_matches(&self, binding: &str, token: &str) -> bool {
+        let Some(bytes) = unhex(token) else { return false };
+        form_mac(&self.web_form, binding).verify_slice(&bytes).is_ok()
+    }
+}
+
+fn form_mac(key: &[u8; 32], binding: &str) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(b"form:");
+    mac.update(binding.as_bytes());
+    mac
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
 }
 
 fn derive_one(secret: &str, label: &str) -> [u8; 32] {
@@ -98,5 +133,19 @@ mod tests {
         assert_ne!(a.audit, a.encryption);
         assert_eq!(a.audit, b.audit);
         assert_eq!(format!("{a:?}"), "Keys(***)");
+    }
+
+    #[test]
+    fn a_form_token_matches_its_own_binding_only() {
+        let keys = Keys::derive("0123456789abcdef0123456789abcdef").unwrap();
+        let other = Keys::derive("fedcba9876543210fedcba9876543210").unwrap();
+        let token = keys.form_token("browser-1");
+        assert_eq!(token.len(), 64);
+        assert!(keys.form_token_matches("browser-1", &token));
+        assert!(!keys.form_token_matches("browser-2", &token));
+        assert!(!other.form_token_matches("browser-1", &token));
+        assert!(!keys.form_token_matches("browser-1", &token[..62]));
+        assert!(!keys.form_token_matches("browser-1", "zz"));
+        assert!(!keys.form_token_matches("browser-1", ""));
     }
 }

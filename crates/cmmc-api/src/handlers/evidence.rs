@@ -1,11 +1,8 @@
 //! Evidence: upload (multipart), list, download, delete, review.
 
 use actix_multipart::Multipart;
-use actix_web::http::header::{
-    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
-};
 use actix_web::{HttpResponse, web};
-use cmmc_services::evidence::{NewEvidence, UploadSink, VerifiedContent};
+use cmmc_services::evidence::{NewEvidence, UploadSink};
 use futures_util::StreamExt as _;
 
 use crate::dto::evidence::{EvidenceDto, EvidenceQuery, ReviewRequest, UploadForm};
@@ -242,14 +239,6 @@ pub(crate) async fn list_assessment_evidence(
     list(&state, &user, &path, None, query.into_inner()).await
 }
 
-/// An ASCII stand-in for a file name, for clients that ignore `filename*`.
-fn ascii_name(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
-        .filter(|c| *c != '"')
-        .collect()
-}
-
 /// GET /api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id}/download
 ///
 /// The file, exactly as uploaded, checked against its SHA-256: a small file
@@ -292,35 +281,7 @@ pub(crate) async fn download_evidence(
 ) -> Result<HttpResponse, ApiError> {
     let (id, practice_id, evidence_id) = path.into_inner();
     let file = state.services.evidence_file(&user.0, &id, &practice_id, &evidence_id).await?;
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![
-            DispositionParam::Filename(ascii_name(&file.original_filename)),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: file.original_filename.into_bytes(),
-            }),
-        ],
-    };
-    let mut response = HttpResponse::Ok();
-    response
-        .content_type(file.media_type)
-        .insert_header(disposition)
-        .insert_header(("Cache-Control", "private, no-store"));
-    Ok(match file.content {
-        VerifiedContent::Whole(bytes) => response.body(bytes),
-        VerifiedContent::Stream(stream) => {
-            let chunks = futures_util::stream::unfold(stream, |mut stream| async move {
-                match stream.next_chunk().await {
-                    Ok(Some(chunk)) => Some((Ok(bytes::Bytes::from(chunk)), stream)),
-                    Ok(None) => None,
-                    Err(err) => Some((Err(ApiError::from(err)), stream)),
-                }
-            });
-            response.no_chunking(file.size_bytes).streaming(chunks)
-        }
-    })
+    Ok(cmmc_web::download::attachment::<ApiError>(file))
 }
 
 /// DELETE /api/assessments/{id}/practices/{practice_id}/evidence/{evidence_id} (pending only)

@@ -4,8 +4,17 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::error::{ApiError, ProblemKind};
 
-/// Any path we do not serve.
+/// Any path we do not serve: a problem document under `/api`, and for a
+/// browser asking for a page elsewhere, the web interface's own 404 page.
 pub(crate) async fn not_found(request: HttpRequest) -> HttpResponse {
+    let wants_page = request
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page && !request.path().starts_with("/api") {
+        return cmmc_web::not_found_page();
+    }
     ApiError::not_found(format!("no endpoint at {}", request.path())).error_response()
 }
 
