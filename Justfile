@@ -34,3 +34,9 @@ seed:
 
 bench:
     cargo xtask bench
+
+# Refresh the README's screenshots (docs/images) from the browser test (needs CMMC_TEST_PYTHON with Playwright, and chromium).
+screenshots:
+    rm -rf target/screenshots
+    CMMC_SCREENSHOT_DIR="$PWD/target/screenshots" cargo test -p cmmc-tests --test api browser::
+    cp target/screenshots/dashboard.png target/screenshots/practice.png docs/images/

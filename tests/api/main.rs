@@ -12,6 +12,7 @@ mod assessments;
 mod assets;
 mod audit;
 mod auth;
+mod browser;
 mod catalogue;
 mod closeout;
 mod datapact;

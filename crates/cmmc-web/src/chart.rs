@@ -46,6 +46,7 @@ pub(crate) fn sprs_history(points: &[(String, i32)], title: &str) -> Result<Stri
                 labels.get(at).map_or_else(String::new, |l| (*l).to_owned())
             })
             .y_desc("SPRS score")
+            .light_line_style(RGBColor(0xee, 0xf1, 0xf4))
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(failed)?;

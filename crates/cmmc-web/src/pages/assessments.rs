@@ -133,7 +133,7 @@ impl ScorePanel {
         Self {
             sprs: score.score.sprs_score.map(cmmc_domain::SprsScore::value),
             level3: score.score.level3_score,
-            status: score.score.cmmc_status.as_str().to_owned(),
+            status: crate::views::label(score.score.cmmc_status.as_str()),
             provisional: score.score.provisional,
             met_share: format!("{:.0}%", score.score.overall_score * 100.0),
             target_level: score.target_level.number(),

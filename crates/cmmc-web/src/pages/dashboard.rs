@@ -30,13 +30,15 @@ struct DashboardPage {
 /// One organisation's figures.
 struct OrgView {
     sprs: Option<i32>,
-    cmmc_status: String,
+    /// Of the newest completed assessment.
+    cmmc_status: Option<String>,
     chart_svg: String,
     history_len: usize,
     /// Of the newest assessment: its title, and points lost per domain.
     points_from: Option<String>,
     points_lost: Vec<(String, i32)>,
-    findings: BTreeMap<String, u32>,
+    /// Open findings per severity, most serious first.
+    findings: Vec<(String, u32)>,
     open_findings: u32,
     overdue: Vec<PoamItem>,
     assessments: Vec<Assessment>,
@@ -100,10 +102,7 @@ async fn org_view(services: &Services, user: &SignedIn, org_id: &str) -> Result<
         &points,
         "SPRS score of each completed assessment, oldest first",
     )?;
-    let cmmc_status = sprs_history
-        .last()
-        .and_then(|p| p.cmmc_status.clone())
-        .map_or_else(|| "No completed assessment".to_owned(), |s| label(&s));
+    let cmmc_status = sprs_history.last().and_then(|p| p.cmmc_status.as_deref().map(label));
     let (points_from, points_lost) = match assessments.first() {
         Some(newest) => {
             let score = services.assessment_score(&user.actor, &newest.id).await?;
@@ -119,10 +118,18 @@ async fn org_view(services: &Services, user: &SignedIn, org_id: &str) -> Result<
         points_from,
         points_lost,
         open_findings: open_findings_by_severity.values().sum(),
-        findings: open_findings_by_severity,
+        findings: by_severity(&open_findings_by_severity),
         overdue: overdue_poam_items,
         assessments,
     })
+}
+
+/// Counts per severity in the order of severity, most serious first.
+fn by_severity(counts: &BTreeMap<String, u32>) -> Vec<(String, u32)> {
+    cmmc_domain::Severity::ALL
+        .iter()
+        .map(|s| (label(s.as_str()), counts.get(s.as_str()).copied().unwrap_or(0)))
+        .collect()
 }
 
 /// Points lost per domain, most first; domains that lost nothing left out.
