@@ -183,7 +183,8 @@ db_test!(
         assert_eq!(dashboard.status, 200, "{}", dashboard.body);
         assert!(dashboard.body.contains("Dashboard: Acme"));
         assert!(dashboard.body.contains("FY27 self-assessment"));
-        assert!(dashboard.body.contains("<svg") && dashboard.body.contains("role=\"img\""), "the chart");
+        assert!(dashboard.body.contains("No assessment has been completed yet"), "no history yet");
+        assert!(!dashboard.body.contains("<svg"), "no empty chart");
         assert_eq!(dashboard.header("cache-control"), "private, no-store");
     }
 );
@@ -423,5 +424,136 @@ db_test!(
         assert!(!catalog.body.contains("AC.L2-3.1.1<"));
         let users = stranger.get("/admin/users").await;
         assert_eq!(users.status, 403, "a compliance officer may not list users");
+    }
+);
+
+db_test!(
+    async fn the_download_links_are_the_api_exports_and_are_audited(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let s = setup(&app).await;
+        let mut officer = Browser::new(&app);
+        let token = officer.sign_in("officer").await;
+        officer.post(&format!("/assessments/{}/transition", s.assessment), &[("csrf_token", &token), ("action", "start")]).await;
+        let page = officer.get(&format!("/assessments/{}", s.assessment)).await;
+        for link in ["export/results?format=xlsx", "export/results?format=csv", "export/report?format=docx", "export/report?format=html"] {
+            assert!(page.body.contains(&format!("/assessments/{}/{link}", s.assessment)), "{link}");
+        }
+        let url = |rest: &str| format!("{}/assessments/{}/{rest}", app.address, s.assessment);
+        let cookie = officer.cookie_header();
+        let fetch = |url: String| {
+            let cookie = cookie.clone();
+            let client = app.client.clone();
+            async move { client.get(url).header("cookie", cookie).send().await.unwrap() }
+        };
+        let xlsx = fetch(url("export/results?format=xlsx")).await;
+        assert_eq!(xlsx.status(), 200);
+        assert!(xlsx.headers()["content-disposition"].to_str().unwrap().contains(".xlsx"));
+        assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "a zip: the workbook");
+        let csv = fetch(url("export/results?format=csv")).await.text().await.unwrap();
+        assert!(csv.starts_with("practice_id,") && csv.contains("IA.L2-3.5.3"), "{}", &csv[..80.min(csv.len())]);
+        let report = fetch(url("export/report?format=html")).await;
+        assert!(report.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        assert!(report.text().await.unwrap().contains("Assessment summary"));
+        let bad = fetch(url("export/results?format=pdf")).await;
+        assert_eq!(bad.status(), 400);
+        let audit = app.call("GET", "/api/audit?action=assessment.export", Some(&s.admin), None).await;
+        assert_eq!(audit.body["total"], 2, "each download is audited as the API's are");
+
+        officer.post(&format!("/assessments/{}/poams/generate", s.assessment), &[("csrf_token", &token)]).await;
+        let poams = officer.get(&format!("/assessments/{}/poams", s.assessment)).await;
+        let start = poams.body.find("href=\"/poams/").unwrap() + "href=\"".len();
+        let link = &poams.body[start..start + "/poams/".len() + 36];
+        let file = fetch(format!("{}{link}/export?format=csv", app.address)).await;
+        assert_eq!(file.status(), 200);
+        assert!(file.text().await.unwrap().lines().count() > 1, "the POA&M's items");
+        let stranger_org = app.create_org(&s.admin, "Other").await;
+        app.create_user(&s.admin, &stranger_org, "stranger", &["compliance_officer"]).await;
+        let mut stranger = Browser::new(&app);
+        stranger.sign_in("stranger").await;
+        let theirs = stranger.get(&format!("/assessments/{}/export/results?format=csv", s.assessment)).await;
+        assert_eq!(theirs.status, 404, "another organisation's export");
+    }
+);
+
+/// The current TOTP code of `secret` (base32), as an authenticator app shows it.
+fn totp_code(secret: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
+    let totp =
+        totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into()).unwrap();
+    totp.generate_current().unwrap()
+}
+
+db_test!(
+    async fn mfa_is_set_up_with_a_qr_code_and_then_asked_for_at_sign_in(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let s = setup(&app).await;
+        let mut browser = Browser::new(&app);
+        let token = browser.sign_in("officer").await;
+        let off = browser.get("/account/mfa").await;
+        assert!(off.body.contains(">Set up an authenticator app</button>"), "{}", off.body);
+        let scan = browser.post("/account/mfa/enrol", &[("csrf_token", &token)]).await;
+        assert_eq!(scan.status, 200, "{}", scan.body);
+        assert!(scan.body.contains("<svg role=\"img\" aria-label=\"QR code"), "a QR code drawn on the server");
+        assert!(!scan.body.contains("<?xml"));
+        let marker = "data-testid=\"totp-secret\">";
+        let start = scan.body.find(marker).unwrap() + marker.len();
+        let secret = scan.body[start..].split('<').next().unwrap().to_owned();
+        let wrong = browser.post("/account/mfa/confirm", &[("csrf_token", &token), ("code", "000000")]).await;
+        assert_eq!(wrong.status, 200);
+        assert!(wrong.body.contains("Scan the new code"), "{}", wrong.body);
+        let start = wrong.body.find(marker).unwrap() + marker.len();
+        let secret_again = wrong.body[start..].split('<').next().unwrap().to_owned();
+        assert_ne!(secret, secret_again, "a fresh secret after a wrong code");
+        let on = browser.post("/account/mfa/confirm", &[("csrf_token", &token), ("code", &totp_code(&secret_again))]).await;
+        assert_eq!(on.status, 200, "{}", on.body);
+        assert_eq!(on.body.matches("<li><code>").count(), 10, "ten recovery codes, shown once");
+        browser.post("/logout", &[("csrf_token", &token)]).await;
+
+        // Signing in now takes the second step.
+        let login = browser.get("/login").await;
+        let token = login.hidden("csrf_token");
+        let first = browser.post("/login", &[("csrf_token", &token), ("username", "officer"), ("password", PASSWORD)]).await;
+        assert_eq!(first.status, 200);
+        assert!(first.body.contains("<label for=\"code\">Authentication code</label>"));
+        assert!(!browser.cookies.contains_key("cmmc_session"), "no sign-in before the code");
+        let mfa_token = first.hidden("mfa_token");
+        let bad = browser.post("/login/mfa", &[("csrf_token", &token), ("mfa_token", &mfa_token), ("code", "123456")]).await;
+        assert_eq!(bad.status, 401);
+        let again = browser.post("/login", &[("csrf_token", &token), ("username", "officer"), ("password", PASSWORD)]).await;
+        let mfa_token = again.hidden("mfa_token");
+        let code = totp_code(&secret_again);
+        let signed = browser.post("/login/mfa", &[("csrf_token", &token), ("mfa_token", &mfa_token), ("code", &code)]).await;
+        assert!(signed.status == 303 || signed.status == 401, "{}", signed.status);
+        // The code may have been used at confirmation within the same 30 s (no replay): a recovery code then.
+        if signed.status == 401 {
+            let retry = browser.post("/login", &[("csrf_token", &token), ("username", "officer"), ("password", PASSWORD)]).await;
+            let recovery = on.body.split("<li><code>").nth(1).unwrap().split('<').next().unwrap().to_owned();
+            let ok = browser.post("/login/mfa", &[("csrf_token", &token), ("mfa_token", &retry.hidden("mfa_token")), ("code", &recovery)]).await;
+            assert_eq!(ok.status, 303, "{}", ok.body);
+        }
+        assert!(browser.cookies.contains_key("cmmc_session"));
+        assert_eq!(browser.get("/account/mfa").await.status, 200);
+        let audit = app.call("GET", "/api/audit?action=auth.login", Some(&s.admin), None).await;
+        assert!(audit.body["total"].as_i64().unwrap() >= 3);
+    }
+);
+
+db_test!(
+    async fn a_sign_in_that_must_enrol_is_sent_to_the_mfa_page(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let s = setup(&app).await;
+        let policy = app.call("PUT", &format!("/api/organizations/{}/mfa-policy", s.org), Some(&s.admin), Some(json!({ "require": "all" }))).await;
+        assert_eq!(policy.status, 200, "{:?}", policy.body);
+        let mut browser = Browser::new(&app);
+        let login = browser.get("/login").await;
+        let token = login.hidden("csrf_token");
+        let signed = browser.post("/login", &[("csrf_token", &token), ("username", "officer"), ("password", PASSWORD), ("next", "/assessments")]).await;
+        assert_eq!(signed.status, 303);
+        assert_eq!(signed.header("location"), "/account/mfa");
+        let page = browser.get("/account/mfa").await;
+        assert!(page.body.contains("Your organisation requires multi-factor authentication"), "{}", page.body);
+        let elsewhere = browser.get("/assessments").await;
+        assert_eq!(elsewhere.status, 303);
+        assert_eq!(elsewhere.header("location"), "/account/mfa");
     }
 );

@@ -202,6 +202,11 @@ def other_pages(page: Page) -> None:
     visit(page, "/catalog?q=multifactor", "catalog")
     expect(page.get_by_role("cell", name=PRACTICE, exact=True)).to_be_visible()
     visit(page, "/account/password", "password")
+    visit(page, "/account/mfa", "mfa")
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.get_by_role("img", name="QR code of the authenticator setup link")).to_be_visible()
+    check_accessible(page, "mfa-scan")
+    shot(page, "mfa-scan")
 
 
 def sign_out_and_be_refused(page: Page, assessment: str) -> None:

@@ -1,12 +1,13 @@
 //! The static files every page uses, built into the binary: htmx 2.0.11
-//! (BSD Zero Clause, `assets/htmx-LICENSE.txt`), our stylesheet and our one
-//! script. Their names carry a version, so browsers may keep them a year.
+//! (BSD Zero Clause, `assets/htmx-LICENSE.txt`) and our stylesheet. Their
+//! names carry a version (bump the stylesheet's number when it
+//! changes), so browsers may keep them a year.
 
 use actix_web::{HttpResponse, web};
 
 /// htmx, pinned: the path changes with the version.
 pub const HTMX_PATH: &str = "/static/htmx-2.0.11.min.js";
-pub const CSS_PATH: &str = "/static/app-1.css";
+pub const CSS_PATH: &str = "/static/app-3.css";
 
 const HTMX: &[u8] = include_bytes!("../assets/htmx-2.0.11.min.js");
 const CSS: &[u8] = include_bytes!("../assets/app.css");

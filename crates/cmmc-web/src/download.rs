@@ -53,3 +53,17 @@ where
         }
     }
 }
+
+/// An export (CSV, XLSX, DOCX, HTML) as an attachment under its own name.
+#[must_use]
+pub fn export_attachment(file: cmmc_services::exports::ExportFile) -> HttpResponse {
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(file.filename)],
+    };
+    HttpResponse::Ok()
+        .content_type(file.content_type)
+        .insert_header(disposition)
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(file.bytes)
+}

@@ -114,7 +114,9 @@ fn capitalised(text: &str) -> String {
 impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::SignIn { .. } => StatusCode::SEE_OTHER,
+            Self::SignIn { .. } | Self::Service(ServiceError::MfaEnrolmentRequired) => {
+                StatusCode::SEE_OTHER
+            }
             Self::FormExpired => StatusCode::FORBIDDEN,
             Self::BadForm(_) => StatusCode::BAD_REQUEST,
             Self::Service(err) => status_of(err).0,
@@ -139,6 +141,10 @@ impl ResponseError for WebError {
             Self::BadForm(message) => {
                 page_response(StatusCode::BAD_REQUEST, "Please check the form", message)
             }
+            Self::Service(ServiceError::MfaEnrolmentRequired) => HttpResponse::SeeOther()
+                .insert_header(("Location", "/account/mfa"))
+                .insert_header(("HX-Redirect", "/account/mfa"))
+                .finish(),
             Self::Service(err) => {
                 let (status, heading) = status_of(err);
                 if status.is_server_error() {

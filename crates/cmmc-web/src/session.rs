@@ -8,7 +8,7 @@
 //! - `cmmc_form` is a random value per browser; every form carries
 //!   [`FormToken`], an HMAC of it under the server secret, and every POST
 //!   is refused without the right one (cross-site request forgery).
-//! - [`guard`] adds the Content-Security-Policy and the other headers.
+//! - `guard` adds the Content-Security-Policy and the other headers.
 
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;

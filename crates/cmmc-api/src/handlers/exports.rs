@@ -26,15 +26,7 @@ pub(crate) struct Doc;
 /// The file as an attachment. Its name is ASCII letters, digits and `-`
 /// (the services make it so); reports are not cached.
 fn attachment(file: ExportFile) -> HttpResponse {
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(file.filename)],
-    };
-    HttpResponse::Ok()
-        .content_type(file.content_type)
-        .insert_header(disposition)
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(file.bytes)
+    cmmc_web::download::export_attachment(file)
 }
 
 /// A document: a Word file as an attachment; HTML shown in place (with its

@@ -81,6 +81,10 @@ pub(crate) async fn login(
 ) -> Result<HttpResponse, WebError> {
     let answer = state.services.login(&form.username, &form.password, client_ip(&request)).await;
     match answer {
+        // A sign-in that may only enrol goes where it can.
+        Ok(SignIn::Tokens { tokens, enrol_only: true }) => {
+            Ok(signed_in(&state, tokens.refresh_token, "/account/mfa"))
+        }
         Ok(SignIn::Tokens { tokens, .. }) => {
             Ok(signed_in(&state, tokens.refresh_token, &form.next))
         }

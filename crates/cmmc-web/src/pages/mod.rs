@@ -1,10 +1,12 @@
-//! The pages, each module one part of the interface; [`configure`] is the
+//! The pages, each module one part of the interface; `table` is the
 //! route table.
 
 mod account;
 mod assessments;
 mod dashboard;
 mod evidence;
+mod exports;
+mod mfa;
 mod practice;
 mod reference;
 mod remediation;
@@ -26,6 +28,10 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         ("POST", "/logout", web::post().to(account::logout)),
         ("GET", "/account/password", web::get().to(account::password_page)),
         ("POST", "/account/password", web::post().to(account::change_password)),
+        ("GET", "/account/mfa", web::get().to(mfa::show)),
+        ("POST", "/account/mfa/enrol", web::post().to(mfa::enrol)),
+        ("POST", "/account/mfa/confirm", web::post().to(mfa::confirm)),
+        ("POST", "/account/mfa/disable", web::post().to(mfa::disable)),
         ("GET", "/", web::get().to(dashboard::dashboard)),
         ("GET", "/assessments", web::get().to(assessments::list)),
         ("POST", "/assessments", web::post().to(assessments::create)),
@@ -59,6 +65,10 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/assessments/{id}/poams", web::get().to(remediation::poams)),
         ("POST", "/assessments/{id}/poams/generate", web::post().to(remediation::generate_poam)),
         ("POST", "/poams/{poam_id}/items/{item_id}", web::post().to(remediation::update_item)),
+        ("GET", "/assessments/{id}/export/results", web::get().to(exports::results)),
+        ("GET", "/assessments/{id}/export/report", web::get().to(exports::report)),
+        ("GET", "/poams/{poam_id}/export", web::get().to(exports::poam)),
+        ("GET", "/ssps/{ssp_id}/export", web::get().to(exports::ssp)),
         ("GET", "/catalog", web::get().to(reference::catalog)),
         ("GET", "/admin/users", web::get().to(reference::users)),
     ]
