@@ -16,7 +16,10 @@
 //! - Imports: a 10,000-row asset inventory imported, re-imported, edited
 //!   and exported, and an assessment scoped to all of it ([`imports`]).
 //!
-//! `cargo xtask bench imports` runs the imports phase alone.
+//! - Pages: the web interface's pages of a Level 3 assessment (134
+//!   practices), one request at a time, for their server time ([`pages`]).
+//!
+//! `cargo xtask bench imports` and `cargo xtask bench pages` run one phase alone.
 //!
 //! SQLite always; PostgreSQL too when `DATABASE_URL` names a postgres:// server
 //! (the benchmark creates its own databases there and drops them afterwards).
@@ -29,6 +32,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 mod imports;
+mod pages;
 
 use crate::local::{Backend, create, curl, free_port, login, target_dir, tempfile_dir, wait_ready};
 use serde_json::{Value, json};
@@ -108,21 +112,28 @@ struct Request<'a> {
     token: Option<&'a str>,
     /// A JSON body.
     body: Option<&'a str>,
+    /// A Cookie header (a browser's sign-in to the pages).
+    cookie: Option<&'a str>,
+    /// Connections at once; `CONNECTIONS` when none is given.
+    connections: Option<u32>,
 }
 
 impl<'a> Request<'a> {
     /// An anonymous GET of `path`.
     const fn get(path: &'a str) -> Self {
-        Self { method: "GET", path, token: None, body: None }
+        Self { method: "GET", path, token: None, body: None, cookie: None, connections: None }
     }
 }
 
 pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
-    let only_imports = match args {
-        [] => false,
-        [phase] if phase == "imports" => true,
-        [extra, ..] => anyhow::bail!("bench takes no argument but `imports`, not {extra:?}"),
+    let phase = match args {
+        [] => None,
+        [phase] if phase == "imports" || phase == "pages" => Some(phase.as_str()),
+        [extra, ..] => {
+            anyhow::bail!("bench takes no argument but `imports` or `pages`, not {extra:?}")
+        }
     };
+    let only_imports = phase == Some("imports");
     eprintln!("building the release server...");
     let status = Command::new("cargo")
         .current_dir(root)
@@ -134,6 +145,9 @@ pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     // The imports phase needs no load generator.
     let oha = if only_imports { PathBuf::from("oha") } else { ensure_oha()? };
     let tools = Tools { root, binary: &binary, oha: &oha };
+    if phase == Some("pages") {
+        return pages::bench_with(&tools).await;
+    }
 
     let dir = tempfile_dir("cmmc-bench")?;
     let imports = bench_imports(&tools, &dir).await;
@@ -151,7 +165,8 @@ pub(crate) async fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let report = render_assessments(&assessments);
     eprintln!("{report}");
     write_benchmarks(root, "assessments", "Assessments", &report)?;
-    write_imports(root, &imports?)
+    write_imports(root, &imports?)?;
+    pages::bench_with(&tools).await
 }
 
 fn write_imports(root: &Path, results: &[imports::ImportResults]) -> anyhow::Result<()> {
@@ -331,8 +346,9 @@ fn noop_reseed(root: &Path, binary: &Path, url: &str) -> anyhow::Result<String> 
 /// Loads one request with `oha`: `CONNECTIONS` connections for `DURATION_SECS` seconds.
 fn load(oha: &Path, port: u16, request: &Request<'_>) -> anyhow::Result<Load> {
     let mut command = Command::new(oha);
+    let connections = request.connections.unwrap_or(CONNECTIONS);
     command
-        .args(["--no-tui", "--output-format", "json", "-c", &CONNECTIONS.to_string()])
+        .args(["--no-tui", "--output-format", "json", "-c", &connections.to_string()])
         .args(["-z", &format!("{DURATION_SECS}s")])
         .args(["-m", request.method]);
     if let Some(token) = request.token {
@@ -340,6 +356,9 @@ fn load(oha: &Path, port: u16, request: &Request<'_>) -> anyhow::Result<Load> {
     }
     if let Some(body) = request.body {
         command.args(["-H", "Content-Type: application/json", "-d", body]);
+    }
+    if let Some(cookie) = request.cookie {
+        command.arg("-H").arg(format!("Cookie: {cookie}"));
     }
     let output = command
         .arg(format!("http://127.0.0.1:{port}{}", request.path))
@@ -459,11 +478,11 @@ async fn measure_assessments(
     eprintln!("loading PATCH {practice} with {CONNECTIONS} connections for {DURATION_SECS} s...");
     let auth = Some(token.as_str());
     let patch_request =
-        Request { method: "PATCH", path: &practice, token: auth, body: Some(PATCH_BODY) };
+        Request { token: auth, body: Some(PATCH_BODY), method: "PATCH", ..Request::get(&practice) };
     let patch = load(tools.oha, port, &patch_request)?;
     let score_path = format!("/api/assessments/{assessment}/score");
     eprintln!("loading GET {score_path} with {CONNECTIONS} connections for {DURATION_SECS} s...");
-    let score_request = Request { method: "GET", path: &score_path, token: auth, body: None };
+    let score_request = Request { token: auth, ..Request::get(&score_path) };
     let score = load(tools.oha, port, &score_request)?;
     Ok(AssessmentRun { orgs, data_set, patch, score })
 }
