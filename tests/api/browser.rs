@@ -70,6 +70,7 @@ async fn a_compliance_officer_and_an_assessor_work_through_an_assessment_in_a_br
     let org = app.create_org(&admin, "Demo Defense Contractor").await;
     app.create_user(&admin, &org, "officer", &["compliance_officer"]).await;
     app.create_user(&admin, &org, "assessor", &["assessor", "c3pao_lead"]).await;
+    app.create_user(&admin, &org, "boss", &["org_admin"]).await;
     // Two earlier assessments, completed, for the score history.
     let officer = app.login("officer", PASSWORD).await;
     let older = ["AC.L2-3.1.1", "AC.L2-3.1.12", "IA.L2-3.5.3", "SC.L2-3.13.11", "AU.L2-3.3.1"];
@@ -99,9 +100,18 @@ async fn a_compliance_officer_and_an_assessor_work_through_an_assessment_in_a_br
     assert!(output.status.success(), "the browser test failed\n{stdout}\n{stderr}");
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     let pages = summary["pages_checked_by_axe"].as_array().unwrap();
-    for page in
-        ["login", "dashboard", "assessment", "practice", "findings", "poams", "catalog", "password"]
-    {
+    for page in [
+        "login",
+        "dashboard",
+        "assessment",
+        "practice",
+        "findings",
+        "poams",
+        "catalog",
+        "password",
+        "mfa-scan",
+        "users",
+    ] {
         assert!(pages.iter().any(|p| p == page), "axe did not check {page}: {pages:?}");
     }
     for name in ["dashboard", "practice"] {

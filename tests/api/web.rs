@@ -557,3 +557,45 @@ db_test!(
         assert_eq!(elsewhere.header("location"), "/account/mfa");
     }
 );
+
+db_test!(
+    async fn an_administrator_changes_roles_and_deactivates_from_the_users_page(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let s = setup(&app).await;
+        app.create_user(&s.admin, &s.org, "boss", &["org_admin"]).await;
+        let mut boss = Browser::new(&app);
+        let token = boss.sign_in("boss").await;
+        let page = boss.get("/admin/users").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("<legend>Roles of officer</legend>"));
+        assert!(!page.body.contains("value=\"system_admin\""), "only a system administrator makes system administrators");
+        assert!(!page.body.contains("Deactivate boss"), "not oneself");
+        let mut officer = Browser::new(&app);
+        officer.sign_in("officer").await;
+        assert_eq!(officer.get("/assessments/new").await.status, 200);
+
+        let roles = format!("/admin/users/{}/{}/roles", s.org, s.officer_id);
+        let changed = boss.post(&roles, &[("csrf_token", &token), ("role", "viewer")]).await;
+        assert_eq!(changed.status, 303, "{}", changed.body);
+        assert_eq!(officer.get("/assessments/new").await.status, 403, "at once");
+        let page = boss.get("/admin/users").await;
+        let row = page.body.split("<legend>Roles of officer</legend>").nth(1).unwrap().split("</fieldset>").next().unwrap().to_owned();
+        assert!(row.contains("value=\"viewer\" checked") && !row.contains("value=\"compliance_officer\" checked"), "{row}");
+        let bad = boss.post(&roles, &[("csrf_token", &token), ("role", "emperor")]).await;
+        assert_eq!(bad.status, 400, "{}", bad.body);
+
+        let active = format!("/admin/users/{}/{}/active", s.org, s.officer_id);
+        assert_eq!(boss.post(&active, &[("csrf_token", &token), ("active", "false")]).await.status, 303);
+        assert_eq!(officer.get("/").await.status, 303, "deactivated: signed out at once");
+        let audit = app.call("GET", "/api/audit?action=user.roles_change", Some(&s.admin), None).await;
+        assert_eq!(audit.body["total"], 1, "{:?}", audit.body);
+
+        // Another organisation's administrator sees and changes nothing here.
+        let other = app.create_org(&s.admin, "Other").await;
+        app.create_user(&s.admin, &other, "rival", &["org_admin"]).await;
+        let mut rival = Browser::new(&app);
+        let rival_token = rival.sign_in("rival").await;
+        let refused = rival.post(&roles, &[("csrf_token", &rival_token), ("role", "org_admin")]).await;
+        assert_eq!(refused.status, 404);
+    }
+);

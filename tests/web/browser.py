@@ -196,6 +196,18 @@ def poam_with_overdue_item(page: Page, assessment: str) -> None:
     expect(page.get_by_role("img", name="SPRS score of each completed assessment, oldest first")).to_be_visible()
 
 
+def users_as_admin(browser) -> None:
+    step("an administrator gives the assessor a role")
+    page = new_page(browser)
+    sign_in(page, "boss")
+    visit(page, "/admin/users", "users")
+    roles = page.get_by_role("group", name="Roles of assessor")
+    roles.get_by_label("Viewer").check()
+    page.locator("form", has=roles).get_by_role("button", name="Save roles").click()
+    expect(page.get_by_role("group", name="Roles of assessor").get_by_label("Viewer")).to_be_checked()
+    page.context.close()
+
+
 def other_pages(page: Page) -> None:
     step("the other pages pass axe too")
     visit(page, "/assessments", "assessments")
@@ -234,6 +246,7 @@ def main() -> int:
         page.reload()
         expect(page.get_by_test_id("review-status")).to_contain_text("Accepted")
         poam_with_overdue_item(page, assessment)
+        users_as_admin(browser)
         other_pages(page)
         sign_out_and_be_refused(page, assessment)
         browser.close()

@@ -71,6 +71,8 @@ fn table() -> Vec<(&'static str, &'static str, Route)> {
         ("GET", "/ssps/{ssp_id}/export", web::get().to(exports::ssp)),
         ("GET", "/catalog", web::get().to(reference::catalog)),
         ("GET", "/admin/users", web::get().to(reference::users)),
+        ("POST", "/admin/users/{org_id}/{user_id}/roles", web::post().to(reference::set_roles)),
+        ("POST", "/admin/users/{org_id}/{user_id}/active", web::post().to(reference::set_active)),
     ]
 }
 

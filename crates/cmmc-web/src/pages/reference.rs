@@ -2,11 +2,12 @@
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use cmmc_domain::access::Action;
+use cmmc_domain::RoleName;
+use cmmc_domain::access::{Action, may_assign_role};
 use cmmc_services::Page;
 use cmmc_services::catalog::{Practice, PracticeFilter};
 use cmmc_services::organizations::Organization;
-use cmmc_services::users::User;
+use cmmc_services::users::{User, UserChanges};
 use serde::Deserialize;
 
 use super::html;
@@ -55,7 +56,15 @@ struct UsersPage {
     chrome: Chrome,
     organizations: Vec<Organization>,
     org_id: Option<String>,
-    users: Vec<User>,
+    users: Vec<UserRow>,
+    may_edit: bool,
+}
+
+/// A user with the roles the administrator may give, each checked or not.
+struct UserRow {
+    user: User,
+    /// (value, label, held)
+    choices: Vec<(&'static str, String, bool)>,
 }
 
 #[derive(Deserialize)]
@@ -81,5 +90,53 @@ pub(crate) async fn users(
         Some(org_id) => state.services.list_users(&user.actor, org_id).await?,
         None => Vec::new(),
     };
-    html(&UsersPage { chrome: Chrome::of(&user, "users"), organizations, org_id, users })
+    let assignable: Vec<RoleName> =
+        RoleName::ALL.iter().copied().filter(|r| may_assign_role(&user.actor.roles, *r)).collect();
+    let users = users
+        .into_iter()
+        .map(|u| UserRow {
+            choices: assignable
+                .iter()
+                .map(|r| (r.as_str(), crate::views::label(r.as_str()), u.roles.contains(r)))
+                .collect(),
+            user: u,
+        })
+        .collect();
+    let may_edit = crate::views::may(&user, Action::UserRolesChange);
+    let chrome = Chrome::of(&user, "users");
+    html(&UsersPage { chrome, organizations, org_id, users, may_edit })
+}
+
+/// POST /admin/users/{org_id}/{user_id}/roles (`role`, once per role held):
+/// replaces the user's roles; the change takes effect on their next request.
+pub(crate) async fn set_roles(
+    state: web::Data<WebState>,
+    user: SignedIn,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let (org_id, user_id) = path.into_inner();
+    let roles: Vec<String> =
+        form.into_inner().into_iter().filter(|(name, _)| name == "role").map(|(_, v)| v).collect();
+    state.services.set_roles(&user.actor, &org_id, &user_id, &roles).await?;
+    Ok(super::see_other(&format!("/admin/users?org={org_id}")))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ActiveForm {
+    active: bool,
+}
+
+/// POST /admin/users/{org_id}/{user_id}/active (`active`: true or false):
+/// deactivating ends the user's sign-ins at once.
+pub(crate) async fn set_active(
+    state: web::Data<WebState>,
+    user: SignedIn,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActiveForm>,
+) -> Result<HttpResponse, WebError> {
+    let (org_id, user_id) = path.into_inner();
+    let changes = UserChanges { is_active: Some(form.active), ..UserChanges::default() };
+    state.services.update_user(&user.actor, &org_id, &user_id, changes).await?;
+    Ok(super::see_other(&format!("/admin/users?org={org_id}")))
 }
