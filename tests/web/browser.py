@@ -141,6 +141,32 @@ def answer_objectives(page: Page, assessment: str) -> None:
     check_accessible(page, "practice-saved")
 
 
+def stale_save_shows_what_changed(browser, page: Page) -> None:
+    step("a save over someone else's newer answer shows what changed")
+    other = new_page(browser)
+    sign_in(other, "assessor")
+    other.goto(page.url)
+    other.get_by_role("group", name=re.compile(r"^\[a\]")).get_by_label("Not met", exact=True).check()
+    other.get_by_role("button", name="Save").click()
+    expect(other.get_by_text("Saved.")).to_be_visible()
+    other.context.close()
+    # This page still holds the version from before the assessor's save.
+    page.get_by_label("Assessor notes").fill("Reviewed again.")
+    page.get_by_role("button", name="Save").click()
+    conflict = page.get_by_test_id("conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("Someone else saved this practice")
+    expect(conflict.get_by_role("cell", name="Assessor notes")).to_be_visible()
+    expect(page.get_by_role("group", name=re.compile(r"^\[a\]")).get_by_label("Not met", exact=True)).to_be_checked()
+    check_accessible(page, "practice-conflict")
+    shot(page, "practice-conflict")
+    # Put the answer back: every objective met again, on the stored version.
+    page.get_by_role("group", name=re.compile(r"^\[a\]")).get_by_label("Met", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.get_by_test_id("practice-status")).to_have_text("Met")
+
+
 def upload_and_download(page: Page) -> None:
     step("upload evidence and download it")
     page.get_by_label("Title", exact=True).fill("MFA policy")
@@ -241,6 +267,7 @@ def main() -> int:
         check_accessible(page, "dashboard-empty")
         assessment = create_and_start(page)
         answer_objectives(page, assessment)
+        stale_save_shows_what_changed(browser, page)
         upload_and_download(page)
         review_as_assessor(browser, assessment)
         page.reload()
