@@ -28,6 +28,7 @@ mod m20261128_000015_create_providers_and_scope;
 mod m20261128_000016_add_mfa;
 mod m20261128_000017_create_risks;
 mod m20261128_000018_create_frameworks;
+mod m20261128_000019_add_session_last_seen;
 
 /// The migrations, in the order they apply.
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000016_add_mfa::Migration),
             Box::new(m20261128_000017_create_risks::Migration),
             Box::new(m20261128_000018_create_frameworks::Migration),
+            Box::new(m20261128_000019_add_session_last_seen::Migration),
         ]
     }
 }

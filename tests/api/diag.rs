@@ -17,7 +17,7 @@ db_test!(
         let (status, body, _) = app.get("/api/diag/db").await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["reachable"], true);
-        assert_eq!(body["migration_version"], "m20261128_000018_create_frameworks");
+        assert_eq!(body["migration_version"], "m20261128_000019_add_session_last_seen");
         // Our tables plus seaql_migrations.
         assert_eq!(body["table_count"].as_u64().unwrap(), migration::TABLES.len() as u64 + 1);
         assert_eq!(body["reference_data_version"], "2026.11.1");

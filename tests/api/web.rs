@@ -599,3 +599,29 @@ db_test!(
         assert_eq!(refused.status, 404);
     }
 );
+
+db_test!(
+    async fn a_browser_sign_in_left_idle_ends_and_one_in_use_does_not(backend) {
+        let Some(app) = spawn_app_with(backend, &[("web_idle_timeout_secs", "3")]).await else { return };
+        let s = setup(&app).await;
+        let mut browser = Browser::new(&app);
+        browser.sign_in("officer").await;
+        let pause = |secs: u64| tokio::time::sleep(std::time::Duration::from_secs(secs));
+        // Each page within the timeout of the last keeps the sign-in alive.
+        for _ in 0..2 {
+            pause(2).await;
+            assert_eq!(browser.get("/").await.status, 200, "in use");
+        }
+        pause(4).await;
+        let idle = browser.get("/").await;
+        assert_eq!(idle.status, 303, "left idle for longer than the timeout");
+        assert!(idle.header("location").starts_with("/login"));
+        let audit = app.call("GET", "/api/audit?action=auth.idle_timeout", Some(&s.admin), None).await;
+        assert_eq!(audit.body["total"], 1, "{:?}", audit.body);
+        // The sign-in itself ended: signing in again starts a new one.
+        browser.sign_in("officer").await;
+        assert_eq!(browser.get("/").await.status, 200);
+        let settings = cmmc_api::Settings::from_sources(None, &[("web_idle_timeout_secs", Some("0".into()))]);
+        assert!(settings.is_err(), "a timeout of 0 is refused");
+    }
+);

@@ -31,6 +31,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("CMMC_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs"),
     ("CMMC_OUTBOUND_ALLOW", "outbound_allow"),
     ("CMMC_PUBLIC_URL", "public_url"),
+    ("CMMC_WEB_IDLE_TIMEOUT_SECS", "web_idle_timeout_secs"),
 ];
 
 /// The server's settings.
@@ -94,6 +95,8 @@ pub struct Settings {
     /// `https://cmmc.example.com`; empty means `http://` and the bind
     /// address. When it is `https://`, the web interface's cookies are `Secure`.
     pub public_url: String,
+    /// A web interface sign-in unused for this long ends (NIST SP 800-171 3.1.11).
+    pub web_idle_timeout_secs: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -166,6 +169,7 @@ impl Settings {
             .and_then(|b| b.set_default("shutdown_grace_secs", 30))
             .and_then(|b| b.set_default("outbound_allow", ""))
             .and_then(|b| b.set_default("public_url", ""))
+            .and_then(|b| b.set_default("web_idle_timeout_secs", 900))
             .map_err(|err| SettingsError(err.to_string()))?;
         if let Some(file) = file {
             builder = builder.add_source(
@@ -227,6 +231,7 @@ impl Settings {
             (self.datapact_timeout_secs, "datapact_timeout_secs (CMMC_DATAPACT_TIMEOUT_SECS)"),
             (self.upload_stale_secs, "upload_stale_secs (CMMC_UPLOAD_STALE_SECS)"),
             (self.request_timeout_secs, "request_timeout_secs (CMMC_REQUEST_TIMEOUT_SECS)"),
+            (self.web_idle_timeout_secs, "web_idle_timeout_secs (CMMC_WEB_IDLE_TIMEOUT_SECS)"),
         ] {
             if value == 0 {
                 return Err(SettingsError(format!("{name} must be at least 1")));
@@ -297,6 +302,7 @@ impl Settings {
             refresh_token_ttl: std::time::Duration::from_secs(self.refresh_token_ttl_secs),
             lockout: std::time::Duration::from_secs(self.lockout_secs),
             require_admin_mfa: self.require_admin_mfa,
+            browser_idle_timeout: std::time::Duration::from_secs(self.web_idle_timeout_secs),
             ..cmmc_services::AuthSettings::default()
         }
     }

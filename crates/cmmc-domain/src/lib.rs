@@ -22,6 +22,7 @@ pub mod report;
 pub mod risk;
 pub mod scope;
 pub mod scoring;
+pub mod session;
 mod sprs;
 pub mod sprs_record;
 pub mod ssp;

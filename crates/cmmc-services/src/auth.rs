@@ -548,6 +548,7 @@ impl Services {
         if token.used_at.is_some() || refresh_refused(&token, &session, &user, now) {
             return Err(invalid_token());
         }
+        self.check_idle(&session, &user, ip.clone(), now).await?;
         let roles =
             if session.enrol_only { Vec::new() } else { role_names(&self.db, &user.id).await? };
         Ok(Actor {
@@ -559,6 +560,42 @@ impl Services {
             ip_address: ip,
             mfa_enrolment_only: session.enrol_only,
         })
+    }
+
+    /// Ends a browser's sign-in left unused for longer than the idle
+    /// timeout (revoked, with an `auth.idle_timeout` audit row), or records
+    /// this use when the last one recorded is old enough.
+    async fn check_idle(
+        &self,
+        session: &auth_sessions::Model,
+        user: &users::Model,
+        ip: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        use cmmc_domain::session::{IdleCheck, idle_check};
+        let last_used = session.last_seen_at.unwrap_or(session.created_at);
+        match idle_check(last_used, now, to_chrono(self.auth.browser_idle_timeout)) {
+            IdleCheck::Active => Ok(()),
+            IdleCheck::Touch => {
+                auth_sessions::Entity::update_many()
+                    .col_expr(auth_sessions::Column::LastSeenAt, Expr::value(now))
+                    .filter(auth_sessions::Column::Id.eq(&session.id))
+                    .exec(&self.db)
+                    .await?;
+                Ok(())
+            }
+            IdleCheck::Expired => {
+                let txn = self.begin_change().await?;
+                revoke(&txn, session.clone(), "idle_timeout", now).await?;
+                let idle_secs = (now - last_used).num_seconds();
+                let details = json!({ "username": user.username, "idle_seconds": idle_secs });
+                let event =
+                    AuditEvent::new("auth.idle_timeout", "session", Some(&session.id), details);
+                let author = Author { user_id: Some(user.id.clone()), ip_address: ip };
+                txn.commit(&author, user.org_id.as_deref(), event).await?;
+                Err(invalid_token())
+            }
+        }
     }
 
     /// The signed-in user, with email and roles.
@@ -614,6 +651,7 @@ fn session_row(
         revoked_at: Set(None),
         revoked_reason: Set(None),
         enrol_only: Set(false),
+        last_seen_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -24,6 +24,8 @@ pub struct AuthSettings {
     pub password_history: usize,
     /// Every system administrator must sign in with a second factor (3.5.3).
     pub require_admin_mfa: bool,
+    /// A browser's sign-in unused for this long ends (3.1.11).
+    pub browser_idle_timeout: Duration,
 }
 
 impl Default for AuthSettings {
@@ -36,6 +38,7 @@ impl Default for AuthSettings {
             lockout: Duration::from_secs(15 * 60),
             password_history: 5,
             require_admin_mfa: false,
+            browser_idle_timeout: Duration::from_secs(15 * 60),
         }
     }
 }

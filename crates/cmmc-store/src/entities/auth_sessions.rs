@@ -14,6 +14,8 @@ pub struct Model {
     pub revoked_reason: Option<String>,
     /// A sign-in that may only enrol in MFA.
     pub enrol_only: bool,
+    /// When a browser last used this sign-in (the web's idle timeout).
+    pub last_seen_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
