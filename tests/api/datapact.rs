@@ -327,6 +327,14 @@ db_test!(
         assert_eq!(practice.body["datapact_sync_status"], "partially_met");
         assert!(practice.body["datapact_sync_at"].is_string());
         assert_eq!(practice.body["status"], "not_evaluated");
+        // The practice page shows the suggestion beside the answer.
+        let mut browser = crate::web::Browser::new(&app);
+        browser.sign_in("officer").await;
+        let page = browser.get(&format!("/assessments/{}/practices/AC.L2-3.1.2", s.assessment)).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("data-testid=\"datapact-suggestion\">DataPact suggests <strong>Partially met</strong>"), "{}", page.body);
+        let other = browser.get(&format!("/assessments/{}/practices/SC.L2-3.13.16", s.assessment)).await;
+        assert!(!other.body.contains("datapact-suggestion"), "no suggestion where no sync left one");
 
         let logs = app.call("GET", &format!("/api/assessments/{}/datapact/logs?per_page=200", s.assessment), Some(&s.officer), None).await;
         assert_eq!(logs.body["total"], 13, "one row per HTTP call: eleven, and a retry for each 429");

@@ -11,9 +11,9 @@ use cmmc_tests::{PASSWORD, TestApp, db_test, spawn_app, spawn_app_with};
 use serde_json::json;
 
 /// A page as answered.
-struct Page {
-    status: u16,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) body: String,
     headers: reqwest::header::HeaderMap,
 }
 
@@ -41,13 +41,13 @@ impl Page {
 }
 
 /// One browser: its cookie jar, kept by hand from `Set-Cookie`.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookies: BTreeMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self { app, cookies: BTreeMap::new() }
     }
 
@@ -74,7 +74,7 @@ impl<'a> Browser<'a> {
         page
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let url = format!("{}{path}", self.app.address);
         self.send(self.app.client.get(url)).await
     }
@@ -90,7 +90,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Signs in through the form; answers the form token of this browser.
-    async fn sign_in(&mut self, username: &str) -> String {
+    pub(crate) async fn sign_in(&mut self, username: &str) -> String {
         let login = self.get("/login").await;
         let token = login.hidden("csrf_token");
         let answer = self
