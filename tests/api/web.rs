@@ -585,6 +585,11 @@ db_test!(
         assert_eq!(bad.status, 400, "{}", bad.body);
 
         let active = format!("/admin/users/{}/{}/active", s.org, s.officer_id);
+        let unreadable = boss.post(&active, &[("csrf_token", &token), ("active", "maybe")]).await;
+        assert_eq!(unreadable.status, 400, "{}", unreadable.body);
+        assert!(unreadable.header("content-type").starts_with("text/html"));
+        assert!(unreadable.body.contains("Please check the form"), "{}", unreadable.body);
+        assert_eq!(officer.get("/").await.status, 200, "nothing changed");
         assert_eq!(boss.post(&active, &[("csrf_token", &token), ("active", "false")]).await.status, 303);
         assert_eq!(officer.get("/").await.status, 303, "deactivated: signed out at once");
         let audit = app.call("GET", "/api/audit?action=user.roles_change", Some(&s.admin), None).await;

@@ -92,12 +92,36 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         routes.entry(path).or_default().push(route);
     }
     for path in order {
-        let mut resource = web::resource(path).wrap(from_fn(session::guard));
+        let mut resource = web::resource(path)
+            .wrap(from_fn(session::guard))
+            .app_data(form_config())
+            .app_data(query_config())
+            .app_data(path_config());
         for route in routes.remove(path).unwrap_or_default() {
             resource = resource.route(route);
         }
         cfg.service(resource);
     }
+}
+
+/// A form, query or path the pages cannot read answers an HTML page (400,
+/// or 404 for a path), as every other refusal of the pages does.
+fn form_config() -> web::FormConfig {
+    web::FormConfig::default().error_handler(|err, _| {
+        WebError::BadForm(format!("The form could not be read: {err}.")).into()
+    })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _| {
+        WebError::BadForm(format!("The address could not be read: {err}.")).into()
+    })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, _| {
+        WebError::Service(cmmc_services::ServiceError::NotFound { what: "page".into() }).into()
+    })
 }
 
 /// A rendered page, 200.

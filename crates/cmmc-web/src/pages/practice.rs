@@ -240,15 +240,19 @@ pub(crate) async fn save(
     let outcome = services
         .update_practice_answer(&user.actor, &id, &practice_id, update.clone(), Some(version))
         .await;
-    let (status, form_state) = match outcome {
+    // The answer as it now stands, when the outcome already has it.
+    let (status, form_state, known) = match outcome {
         Ok(_) if !is_htmx(&request) => {
             return Ok(see_other(&format!("/assessments/{id}/practices/{practice_id}?saved=1")));
         }
-        Ok(_) => (StatusCode::OK, FormState { saved: true, ..FormState::default() }),
+        Ok(saved) => {
+            (StatusCode::OK, FormState { saved: true, ..FormState::default() }, Some(saved))
+        }
         Err(ServiceError::PreconditionFailed(_)) => {
             let stored = services.get_practice_answer(&user.actor, &id, &practice_id).await?;
             let conflict = Some(differences(&update, &stored));
-            (StatusCode::PRECONDITION_FAILED, FormState { conflict, ..FormState::default() })
+            let form = FormState { conflict, ..FormState::default() };
+            (StatusCode::PRECONDITION_FAILED, form, Some(stored))
         }
         Err(
             err @ (ServiceError::InvalidInput { .. }
@@ -260,7 +264,7 @@ pub(crate) async fn save(
             } else {
                 StatusCode::BAD_REQUEST
             };
-            (status, FormState { error: Some(message_of(&err)), ..FormState::default() })
+            (status, FormState { error: Some(message_of(&err)), ..FormState::default() }, None)
         }
         Err(err) => return Err(err.into()),
     };
@@ -268,7 +272,10 @@ pub(crate) async fn save(
         return full_page(&state, &user, &id, &practice_id, status, form_state).await;
     }
     let assessment = services.get_assessment(&user.actor, &id).await?;
-    let answer = services.get_practice_answer(&user.actor, &id, &practice_id).await?;
+    let answer = match known {
+        Some(answer) => answer,
+        None => services.get_practice_answer(&user.actor, &id, &practice_id).await?,
+    };
     let score = services.assessment_score(&user.actor, &id).await?;
     let mut panel = ScorePanel::of(&score);
     panel.oob = true;
